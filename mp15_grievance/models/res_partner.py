@@ -1,0 +1,49 @@
+from odoo import api, fields, models
+
+from ..tools.phone import format_for_display, normalize_phone
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    mp15_phone = fields.Char(
+        string="Grievance phone",
+        index=True,
+        copy=False,
+        help="The number this citizen files grievances from, in international form (E.164).",
+    )
+    mp15_grievance_ids = fields.One2many(
+        "mp15.grievance", "partner_id", string="Grievances", groups="mp15_grievance.group_officer"
+    )
+    mp15_grievance_count = fields.Integer(
+        compute="_compute_mp15_grievance_count", string="Grievance count", groups="mp15_grievance.group_officer"
+    )
+
+    _sql_constraints = [
+        ("mp15_phone_unique", "unique(mp15_phone)", "Another contact already files grievances from this number."),
+    ]
+
+    def _compute_mp15_grievance_count(self):
+        counts = dict(
+            self.env["mp15.grievance"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.mp15_grievance_count = counts.get(partner, 0)
+
+    @api.model
+    def _mp15_find_or_create_citizen(self, phone, name=None):
+        """The contact filing from ``phone`` (any spelling), created on first contact."""
+        e164 = normalize_phone(phone)
+        partner = self.search([("mp15_phone", "=", e164)], limit=1)
+        if partner:
+            return partner
+        return self.create({"name": name or format_for_display(e164), "mp15_phone": e164, "mobile": e164})
+
+    def action_mp15_open_grievances(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("mp15_grievance.mp15_grievance_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
