@@ -99,7 +99,14 @@ class Mp15Grievance(models.Model):
         string="Deadline", compute="_compute_sla_deadline", store=True, index=True, tracking=True
     )
     sla_state = fields.Selection(
-        SLA_STATES, string="SLA", default="on_track", required=True, readonly=True, copy=False, index=True, tracking=True
+        SLA_STATES,
+        string="SLA",
+        default="on_track",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
     )
     escalation_level = fields.Integer(readonly=True, copy=False, tracking=True)
     date_resolved = fields.Datetime(string="Resolved on", readonly=True, copy=False)
@@ -170,9 +177,7 @@ class Mp15Grievance(models.Model):
 
     @api.depends("duplicate_ids")
     def _compute_duplicate_count(self):
-        counts = dict(
-            self._read_group([("duplicate_of_id", "in", self.ids)], ["duplicate_of_id"], ["__count"])
-        )
+        counts = dict(self._read_group([("duplicate_of_id", "in", self.ids)], ["duplicate_of_id"], ["__count"]))
         for grievance in self:
             grievance.duplicate_count = counts.get(grievance, 0)
 
@@ -217,9 +222,7 @@ class Mp15Grievance(models.Model):
                 vals["partner_id"] = self.env["res.partner"].sudo()._mp15_find_or_create_citizen(vals["phone"]).id
             if vals.get("name", "/") == "/":
                 date_filed = fields.Datetime.to_datetime(vals.get("date_filed")) or fields.Datetime.now()
-                vals["name"] = sequence.with_context(ir_sequence_date=date_filed.date()).next_by_code(
-                    "mp15.grievance"
-                )
+                vals["name"] = sequence.with_context(ir_sequence_date=date_filed.date()).next_by_code("mp15.grievance")
         grievances = super().create(vals_list)
         for grievance in grievances.filtered(lambda g: not g.phone and g.partner_id.mp15_phone):
             grievance.phone = grievance.partner_id.mp15_phone

@@ -57,5 +57,8 @@ class Mp15GrievanceCategory(models.Model):
         for category in self:
             if not re.fullmatch(r"[A-Z][A-Z0-9_]*", category.code or ""):
                 raise ValidationError(
-                    _("Category codes use capital letters, digits and _ only, like WATER (not %(code)r).", code=category.code)
+                    _(
+                        "Category codes use capital letters, digits and _ only, like WATER (not %(code)r).",
+                        code=category.code,
+                    )
                 )

@@ -25,9 +25,7 @@ class ResPartner(models.Model):
 
     def _compute_mp15_grievance_count(self):
         counts = dict(
-            self.env["mp15.grievance"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
+            self.env["mp15.grievance"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
         for partner in self:
             partner.mp15_grievance_count = counts.get(partner, 0)

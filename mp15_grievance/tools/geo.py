@@ -4,6 +4,7 @@ GeoJSON orders coordinates ``[longitude, latitude]``; every function here takes
 ``latitude, longitude`` in that order, as people and WhatsApp say them.
 """
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def _parse_ring(ring):
 def _ring_contains(ring, x, y):
     """Even-odd ray casting; points exactly on an edge count as outside."""
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
         if (y1 > y) != (y2 > y):
             crossing_x = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
             if x < crossing_x:
@@ -145,4 +146,6 @@ def distance_m(lat1, lon1, lat2, lon2):
 
 def map_url(latitude, longitude):
     """A link that opens the point in any map app (OpenStreetMap: no API key needed)."""
-    return f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=18/{latitude:.6f}/{longitude:.6f}"
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=18/{latitude:.6f}/{longitude:.6f}"
+    )
