@@ -82,8 +82,6 @@ class Mp15Grievance(models.Model):
     )
     priority = fields.Selection(
         PRIORITIES,
-        default="0",
-        required=True,
         compute="_compute_priority",
         store=True,
         readonly=False,
@@ -218,6 +216,8 @@ class Mp15Grievance(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             self._normalize_phone_vals(vals)
+            if (vals.get("latitude") or vals.get("longitude")) and not vals.get("ward_id"):
+                vals.pop("ward_id", None)  # let the pin decide
             if vals.get("phone") and not vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].sudo()._mp15_find_or_create_citizen(vals["phone"]).id
             if vals.get("name", "/") == "/":
