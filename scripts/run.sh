@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# make run: set everything up, install or upgrade the addon in database $DB, then serve Odoo.
+#
+#   scripts/run.sh           set up, install/upgrade, serve on http://localhost:$PORT
+#   scripts/run.sh --setup   set up only (make setup)
+#   scripts/run.sh --reset-db  drop database $DB and its files (make reset-db)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+step "Odoo $ODOO_SERIES source"
+locate_odoo download || die_without_odoo run
+note "$ODOO_DIR"
+
+step "Python environment"
+ensure_venv
+
+step "PostgreSQL"
+ensure_postgres
+write_odoo_conf
+odoo_command
+
+case "${1:-}" in
+--setup)
+    step "Set-up done: Odoo configuration in ${ODOO_CONF#"$REPO_ROOT"/}"
+    exit 0
+    ;;
+--reset-db)
+    step "Dropping database $DB and its filestore"
+    sql postgres 'DROP DATABASE IF EXISTS :"name" WITH (FORCE)' name="$DB"
+    rm -rf "${DATA_DIR:?}/filestore/$DB"
+    note "make run will create it again."
+    exit 0
+    ;;
+esac
+
+log=$LOG_DIR/install-$DB.log
+state=""
+if db_exists "$DB"; then
+    state=$(module_state "$DB" "$ADDON")
+fi
+if [ "$state" = installed ]; then
+    step "Upgrading $ADDON in database $DB (picks up code and data changes)"
+    action=(-u "$ADDON")
+else
+    if db_exists "$DB"; then
+        step "Installing $ADDON into the existing database $DB, with demo data and Hindi ($LANGUAGE)"
+    else
+        step "Creating database $DB with $ADDON, its demo data and Hindi ($LANGUAGE) beside English"
+    fi
+    action=(-i "$ADDON" "--load-language=$LANGUAGE")
+fi
+note "log: ${log#"$REPO_ROOT"/}"
+run_logged "$log" "$DB" odoo "${ODOO_COMMAND[@]}" -d "$DB" "${action[@]}" --stop-after-init ||
+    die "Odoo could not install or upgrade $ADDON in database $DB (the log's end is above; all of it in $log)." \
+        "After fixing the cause, run make run again; to start over from an empty database: make reset-db"
+state=$(module_state "$DB" "$ADDON")
+[ "$state" = installed ] ||
+    die "$ADDON is '${state:-unknown}' in database $DB, not installed; see $log."
+
+url="http://localhost:$PORT"
+[ "$HTTP_INTERFACE" = 127.0.0.1 ] || [ "$HTTP_INTERFACE" = localhost ] || url="http://$(hostname -f 2>/dev/null || hostname):$PORT"
+cat <<EOF
+
+${BOLD}Odoo is starting on $url  (database $DB; Ctrl-C stops it)${RESET}
+    Log in as admin / admin (administrator).
+    The demo users of every role (officers, field staff, citizens) and their passwords
+    are listed in README.md, "Demo logins".
+    The WhatsApp simulator and the rest are described in README.md too.
+
+EOF
+exec "${ODOO_COMMAND[@]}" -d "$DB" --http-port="$PORT"
