@@ -23,7 +23,12 @@
         "views/mp15_grievance_stage_views.xml",
         "views/mp15_grievance_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/mp15_department_demo.xml",
+        "demo/mp15_ward_demo.xml",
+        "demo/mp15_grievance_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }
