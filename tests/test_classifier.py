@@ -1,0 +1,394 @@
+"""The bilingual complaint classifier, with the keywords shipped in the category data file."""
+
+import csv
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import pytest
+
+from mp15_grievance.tools import classifier
+from mp15_grievance.tools.classifier import Classifier, detect_language, normalize, parse_keywords
+
+ROOT = Path(__file__).resolve().parent.parent
+CATEGORY_XML = ROOT / "mp15_grievance" / "data" / "mp15_grievance_category_data.xml"
+DEV_CSV = ROOT / "tests" / "data" / "classifier_dev.csv"
+EVALUATE = ROOT / "scripts" / "evaluate_classifier.py"
+MAIN_CODES = {
+    "ROAD",
+    "STREETLIGHT",
+    "WATER",
+    "DRAIN",
+    "GARBAGE",
+    "TAX",
+    "RATION",
+    "STRAY_ANIMALS",
+    "ENCROACHMENT",
+    "EMERGENCY",
+}
+
+
+def shipped_keywords():
+    """{code: keyword field} as the category data file ships them."""
+    keywords = {}
+    for record in ElementTree.parse(CATEGORY_XML).iter("record"):
+        if record.get("model") == "mp15.grievance.category":
+            fields = {field.get("name"): field.text or "" for field in record.iter("field")}
+            keywords[fields["code"]] = fields["keywords"]
+    return keywords
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Classifier(shipped_keywords())
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("pani", "paani", "Panni", "PAANI"),
+        ("nali", "naali", "nalli"),
+        ("bijli", "bijlee"),
+        ("kachra", "kacchra", "kachhra"),
+        ("sadak", "sadakh"),
+        ("gaddha", "gadda", "gadha", "gaddhaa"),
+        ("light", "lite", "lights", "LIGHT!!"),
+        ("pothole", "potholes"),
+        ("nahi", "nahin", "nhi", "nai"),
+        ("jyada", "zyada"),
+        ("wala", "vala"),
+        ("phone", "fone"),
+        ("पानी", "पानि"),
+        ("नहीं", "नही"),
+        ("गंदा", "गन्दा"),
+        ("सड़क", "सडक"),
+        ("गड्ढा", "गड्डा", "गढ्ढा"),
+        ("कूड़ा", "कुडा"),
+        ("गई", "गयी"),
+        ("क़ब्ज़ा", "कब्जा"),
+    ],
+)
+def test_spelling_variants_normalise_alike(variants):
+    assert {normalize(variant) for variant in variants} == {normalize(variants[0])}
+
+
+def test_normalize_folds_digits_and_drops_punctuation_and_emoji():
+    assert normalize("वार्ड १२ में 😡😡 पानी नहीं!!!") == normalize("वार्ड 12 में पानी नहीं")
+    assert "12" in normalize("वार्ड १२").split()
+    assert normalize("Street-light, band hai...") == normalize("street light band hai")
+    assert normalize("🙏👍 ... ???") == ""
+    assert normalize("") == ""
+
+
+def test_normalize_keeps_different_words_apart():
+    assert normalize("nal") != normalize("nali")
+    assert normalize("thanks") != normalize("tanks")
+    assert normalize("been") != normalize("bin")
+    assert normalize("नल") != normalize("नाली")
+
+
+# --- keyword field ----------------------------------------------------------------------------
+
+
+def test_parse_keywords_reads_lines_commas_and_comments():
+    field = "# Potholes\n!gaddha, pothole ,  pot hole\n\n?road\nPothole\nsadak + kharab"
+    assert parse_keywords(field) == ["!gaddha", "pothole", "pot hole", "?road", "sadak + kharab"]
+    assert parse_keywords("") == []
+    assert parse_keywords(None) == []
+
+
+def test_keyword_errors_name_the_bad_entry():
+    assert classifier.keyword_errors("pani, !nali, kutt*, pani + nahi/na aa") == []
+    errors = classifier.keyword_errors("ab*, 🙏, pani")
+    assert len(errors) == 2
+    assert "ab*" in errors[0]
+    assert "no letters" in errors[1]
+
+
+def test_shipped_keywords_are_filled_in_and_valid():
+    keywords = shipped_keywords()
+    assert set(keywords) == MAIN_CODES | {"OTHER"}
+    for code, field in keywords.items():
+        assert field.strip() and field.strip() != "TODO", code
+        assert classifier.keyword_errors(field) == [], code
+    assert Classifier(keywords).errors == []
+
+
+def test_strong_ordinary_and_weak_marks():
+    small = Classifier({"ROAD": "!gaddha\nsadak kharab\n?road", "GARBAGE": "kachra"})
+    assert small.classify("gaddha").confidence > small.classify("sadak kharab").confidence
+    assert small.classify("sadak kharab").auto_file
+    assert not small.classify("road").auto_file
+    assert small.classify("road par gaddha aur kachra").code == "ROAD"
+
+
+def test_combination_alternatives_and_prefix():
+    small = Classifier({"WATER": "!pani/paani + nahi aa/aaya", "STRAY_ANIMALS": "kutt*"})
+    assert small.classify("paani 3 din se nahi aaya").code == "WATER"
+    assert small.classify("nahi aa raha pani").code == "WATER"
+    far = "pani " + "bahut " * 20 + "nahi aa raha"
+    assert small.classify(far).code is None
+    assert small.classify("kutton ka jhund").code == "STRAY_ANIMALS"
+    assert small.classify("kutte").code == "STRAY_ANIMALS"
+
+
+def test_phrase_also_matches_written_as_one_word_and_the_reverse():
+    small = Classifier({"STREETLIGHT": "street light", "DRAIN": "manhole"})
+    assert small.classify("streetlight kharab").code == "STREETLIGHT"
+    assert small.classify("man hole khula hai").code == "DRAIN"
+
+
+# --- classification with the shipped keywords ---------------------------------------------------------
+
+EXAMPLES = [
+    # ROAD
+    ("ROAD", "hi", "बस स्टैंड के पास सड़क पर बड़ा गड्ढा हो गया है"),
+    ("ROAD", "hinglish", "hamari gali ki sadak puri toot gayi hai, chalna mushkil"),
+    ("ROAD", "en", "Big potholes on the road near the university gate"),
+    # STREETLIGHT
+    ("STREETLIGHT", "hi", "हमारे मोहल्ले की स्ट्रीट लाइट दस दिन से बंद है"),
+    ("STREETLIGHT", "hinglish", "gali me street light 1 hafte se band hai"),
+    ("STREETLIGHT", "en", "The street lights in our colony are not working"),
+    # WATER
+    ("WATER", "hi", "मेरे वार्ड में तीन दिन से पानी नहीं आ रहा है"),
+    ("WATER", "hinglish", "do din se nal me paani nahi aaya"),
+    ("WATER", "en", "No water supply in our lane since Monday"),
+    # DRAIN
+    ("DRAIN", "hi", "नाली चोक है, गंदा पानी घरों के सामने भरा है"),
+    ("DRAIN", "hinglish", "naali saaf nahi hui, badbu aa rahi hai"),
+    ("DRAIN", "en", "Sewer is overflowing on our street"),
+    # GARBAGE
+    ("GARBAGE", "hi", "चार दिन से कचरा गाड़ी नहीं आई"),
+    ("GARBAGE", "hinglish", "mohalle me kachre ka dher laga hai"),
+    ("GARBAGE", "en", "Garbage has not been collected for a week"),
+    # TAX
+    ("TAX", "hi", "संपत्ति कर जमा किया पर रसीद नहीं मिली"),
+    ("TAX", "hinglish", "pani ka bill galat aaya hai"),
+    ("TAX", "en", "My property tax receipt is not generated"),
+    # RATION
+    ("RATION", "hi", "राशन दुकान वाला पूरा गेहूं नहीं देता"),
+    ("RATION", "hinglish", "ration card me naam nahi juda"),
+    ("RATION", "en", "The ration shop has been closed for two weeks"),
+    # STRAY_ANIMALS
+    ("STRAY_ANIMALS", "hi", "गली में आवारा कुत्ते बच्चों के पीछे दौड़ते हैं"),
+    ("STRAY_ANIMALS", "hinglish", "bandar chhat pe aake kapde le jate hai"),
+    ("STRAY_ANIMALS", "en", "Stray cattle sit in the middle of the main road"),
+    # ENCROACHMENT
+    ("ENCROACHMENT", "hi", "दुकानदारों ने फुटपाथ पर कब्जा कर लिया है"),
+    ("ENCROACHMENT", "hinglish", "thele wale pura rasta gher lete hai"),
+    ("ENCROACHMENT", "en", "Illegal construction on the public lane behind the school"),
+    # EMERGENCY
+    ("EMERGENCY", "hi", "गोदाम में आग लग गई है, जल्दी दमकल भेजो"),
+    ("EMERGENCY", "hinglish", "purana makan gir gaya, log andar fase hai"),
+    ("EMERGENCY", "en", "Live wire fallen on the road, it is sparking"),
+]
+
+
+@pytest.mark.parametrize(("code", "language", "text"), EXAMPLES)
+def test_each_category_in_each_language_is_filed(shipped, code, language, text):
+    result = shipped.classify(text)
+    assert (result.code, result.auto_file) == (code, True), result
+    assert result.confidence >= classifier.AUTO_FILE_CONFIDENCE
+    assert result.matched_keywords
+    assert result.matched_words
+    assert all(word in text.casefold() for word in result.matched_words)
+
+
+def test_matched_words_explain_the_choice(shipped):
+    result = shipped.classify("Gali me STREET LIGHT 1 hafte se band hai")
+    assert result.matched_words == ("street", "light", "band")
+    assert result.scores[0][0] == "STREETLIGHT"
+
+
+@pytest.mark.parametrize(("code", "language", "text"), EXAMPLES)
+def test_detect_language(code, language, text):
+    assert detect_language(text) == ("en" if language == "en" else "hi")
+
+
+def test_detect_language_defaults_to_hindi_without_words():
+    assert detect_language("") == "hi"
+    assert detect_language("🙏") == "hi"
+    assert detect_language("hello, the light is not working") == "en"
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    ["hi", "Hello", "hii", "namaste", "नमस्ते", "namaskar ji", "राम राम", "menu", "MENU", "good morning sir", "ok", "👍"],
+)
+def test_greetings_are_not_filed(shipped, greeting):
+    result = shipped.classify(greeting)
+    assert not result.auto_file
+    assert result.code is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heavy traffic jam near the bus stand every evening",
+        "galat parking se rasta band rehta hai",
+        "शादी में रात भर डीजे बजता है",
+        "mera complaint ka status batao",
+        "पानी आ गया, धन्यवाद",
+        "light theek ho gayi, thank you",
+    ],
+)
+def test_other_and_thanks_are_never_filed(shipped, text):
+    result = shipped.classify(text)
+    assert not result.auto_file
+    assert result.code in (None, "OTHER")
+
+
+def test_other_is_never_filed_even_when_certain():
+    small = Classifier({"OTHER": "!parking", "ROAD": "pothole"})
+    result = small.classify("parking")
+    assert (result.code, result.confidence, result.auto_file) == ("OTHER", 0.8, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "naala bhara pada hai kachre se",  # a drain full of garbage: drain or garbage
+        "सूअर नाली में घूमते रहते हैं",  # pigs in the drain
+        "Waste disposal at street light",
+        "kachra aur kutte dono ki samasya hai",
+    ],
+)
+def test_close_ties_are_not_filed(shipped, text):
+    result = shipped.classify(text)
+    assert not result.auto_file
+    assert len(result.scores) >= 2
+
+
+def test_tie_between_two_categories():
+    small = Classifier({"A": "alpha", "B": "beta"})
+    result = small.classify("alpha and beta")
+    assert not result.auto_file
+    assert result.confidence < 0.5
+    assert dict(result.scores) == {"A": 2, "B": 2}
+
+
+def test_the_longest_phrase_takes_the_word(shipped):
+    assert shipped.classify("water tax is wrong this year").code == "TAX"
+    assert shipped.classify("पानी का बिल दो बार आ गया").code == "TAX"
+    assert shipped.classify("no water since three days").code == "WATER"
+    assert shipped.classify("बारिश में गली में पानी भर जाता है").code == "DRAIN"
+
+
+def test_word_boundaries():
+    small = Classifier({"STREETLIGHT": "light", "WATER": "nal", "DRAIN": "nali"})
+    assert small.classify("what a delight").code is None
+    assert small.classify("Nalanda colony").code is None
+    assert small.classify("light").code == "STREETLIGHT"
+    assert small.classify("nali").code == "DRAIN"
+    assert small.classify("nal").code == "WATER"
+
+
+def test_word_boundaries_with_shipped_keywords(shipped):
+    assert shipped.classify("Delighted to visit Nalanda").code is None
+
+
+def test_threshold_can_be_changed_per_classifier():
+    keywords = shipped_keywords()
+    assert Classifier(keywords).classify("pothole").auto_file
+    assert not Classifier(keywords, auto_file_confidence=0.99).classify("pothole").auto_file
+
+
+def test_empty_and_emoji_only_input(shipped):
+    for text in ("", "   ", "🙏🙏", "?!", "\n"):
+        result = shipped.classify(text)
+        assert (result.code, result.confidence, result.auto_file, result.matched_keywords) == (None, 0.0, False, ())
+
+
+def test_classification_is_frozen(shipped):
+    result = shipped.classify("pothole")
+    with pytest.raises(FrozenInstanceError):
+        result.code = "WATER"
+
+
+def test_long_text_is_fast(shipped):
+    complaint = "gali me street light 1 hafte se band hai, andhera rehta hai. "
+    text = (complaint * (65536 // len(complaint.encode())))[: 65536 // 1]
+    assert len(text.encode()) <= 65536
+    started = time.perf_counter()
+    result = shipped.classify(text)
+    assert time.perf_counter() - started < 1.0
+    assert (result.code, result.auto_file) == ("STREETLIGHT", True)
+
+    mixed = " ".join(["kachra", "pani nahi aa raha", "नाली जाम", "street light band", "gaddha"] * 2500)
+    started = time.perf_counter()
+    result = shipped.classify(mixed[:65536])
+    assert time.perf_counter() - started < 1.0
+    assert not result.auto_file
+
+
+def test_cached_classifier_is_reused_while_keywords_stay_the_same():
+    keywords = shipped_keywords()
+    first = classifier.cached_classifier(keywords)
+    assert classifier.cached_classifier(dict(keywords)) is first
+    assert classifier.cached_classifier({**keywords, "ROAD": "pothole"}) is not first
+
+
+# --- the development set and the evaluation script ----------------------------------------------------
+
+
+def test_development_set_meets_the_targets(shipped):
+    with open(DEV_CSV, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 150
+    assert {row["category"] for row in rows} == MAIN_CODES | {"OTHER"}
+    results = [(row["category"], shipped.classify(row["text"])) for row in rows]
+    filed = [(label, result) for label, result in results if result.auto_file]
+    complaints = [result for label, result in results if label != "OTHER"]
+    precision = sum(label == result.code for label, result in filed) / len(filed)
+    share = sum(result.auto_file for result in complaints) / len(complaints)
+    assert precision >= 0.95
+    assert share >= 0.70
+
+
+def run_evaluation(*arguments):
+    return subprocess.run(
+        [sys.executable, str(EVALUATE), *map(str, arguments)], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_evaluation_script_reports_precision_and_wrong_filings(tmp_path):
+    sample = tmp_path / "sample.csv"
+    sample.write_text(
+        "text,category,language,note\n"
+        "gali me street light band hai,STREETLIGHT,hinglish,\n"
+        "सड़क पर बड़ा गड्ढा है,WATER,hi,deliberately wrong label\n"
+        "hello,OTHER,en,greeting\n",
+        encoding="utf-8",
+    )
+    completed = run_evaluation(sample)
+    assert completed.returncode == 0, completed.stderr
+    assert "50.0 %" in completed.stdout  # one right of two filed
+    assert "language hinglish" in completed.stdout
+    assert "Wrong auto-filings: 1" in completed.stdout
+    assert "labelled WATER, filed [hi] ROAD" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("text,label_wrong\nhi,OTHER\n", "header"),
+        ("text,category,language\npothole,POTHOLES,en\n", "unknown category"),
+        ("text,category,language\npothole,ROAD\n", "expected 3 columns"),
+        ("text,category,language\n", "no messages"),
+    ],
+)
+def test_evaluation_script_rejects_missing_or_malformed_files(tmp_path, content, message):
+    path = tmp_path / "eval.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    completed = run_evaluation(path)
+    assert completed.returncode == 2
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
