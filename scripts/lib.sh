@@ -112,6 +112,29 @@ apt_install() {
     }
 }
 
+# ---------------------------------------------------------------- browser for the tours
+
+# ensure_chromium: Odoo's browser tests (tours) need Chromium. As root, install Debian's package when
+# it is missing; otherwise, or with NO_BROWSER=1, say that the tours will be skipped. Never fails.
+ensure_chromium() {
+    local browser log=$LOG_DIR/apt-get.log
+    for browser in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$browser" >/dev/null 2>&1 && return 0
+    done
+    if [ -n "${NO_BROWSER:-}" ] || ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+        note "No Chromium: the browser tours will be skipped (to run them: sudo apt-get install chromium)."
+        return 0
+    fi
+    note "Installing Chromium for the browser tours (NO_BROWSER=1 skips this; log: $log)"
+    if [ -z "$APT_UPDATED" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >>"$log" 2>&1 ||
+        warn "Could not install Chromium (see $log): the browser tours will be skipped."
+    return 0
+}
+
 # ---------------------------------------------------------------- Odoo source
 
 # check_odoo_tree DIR: succeed when DIR holds Odoo 18.0; else set ODOO_MISSING_REASON.

@@ -42,6 +42,8 @@ if [ -n "$needs_odoo" ] && [ -n "$ODOO_DIR" ]; then
         postgres_error=$(head -n 1 "$LOG_DIR/postgresql-setup.err" | sed 's/^[^:]*ERROR:[^ ]* //')
     fi
     write_odoo_conf
+    step "Chromium (browser tours)"
+    ensure_chromium
 fi
 
 exec "$VENV_PYTHON" "$SCRIPTS_DIR/run_tests.py" \
