@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-pure test-install test-odoo lint format reset-db clean
+.PHONY: help run setup test test-pure test-install test-odoo lint format reset-db clean bench bench-sla
 
 help:
 	@echo "make run           set everything up, create or upgrade database mp15, serve http://localhost:8069"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-install  only the check that the addon installs without warnings"
 	@echo "make test-odoo     only the addon's Odoo tests; narrow with TAGS=/mp15_grievance:TestClass"
 	@echo "make format        ruff format, then ruff check --fix"
+	@echo "make bench         every benchmark in bench/ (each prints ratios measured side by side in one run)"
 	@echo "make reset-db      drop database mp15 (or DB=...) so that make run starts afresh"
 	@echo "make clean         remove var/ (logs, generated configuration, filestore); databases stay"
 	@echo
@@ -46,6 +47,11 @@ lint:
 
 format:
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench: bench-sla
+
+bench-sla: setup
+	@.venv/bin/python bench/sla_bench.py
 
 reset-db:
 	@scripts/run.sh --reset-db

@@ -6,6 +6,7 @@ from mp15_grievance.tools.messages import (
     Row,
     buttons_message,
     clip,
+    image_message,
     is_grapheme_boundary,
     list_message,
     location_request_message,
@@ -398,3 +399,12 @@ def test_split_text_uses_words_when_there_are_no_lines():
     body = " ".join(["complaint"] * 1000)
     parts = split_text(body, 100)
     assert all(len(part) <= 100 and not part.startswith(" ") and part.endswith("complaint") for part in parts)
+
+
+def test_image_message_carries_the_link_and_a_clipped_caption():
+    payload = image_message("919876543210", "https://example.org/fix.jpg", caption="ठीक हो गया " * 200)
+    assert payload["to"] == "+919876543210"
+    assert payload["image"]["link"] == "https://example.org/fix.jpg"
+    assert len(payload["image"]["caption"]) <= 1024
+    with pytest.raises(ValueError):
+        image_message("919876543210", "javascript:alert(1)")

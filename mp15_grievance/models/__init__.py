@@ -4,3 +4,12 @@ from . import mp15_grievance_category
 from . import mp15_grievance_stage
 from . import mp15_grievance
 from . import res_partner
+from . import mp15_bot_text
+from . import mp15_whatsapp_account
+from . import mp15_whatsapp_conversation
+from . import mp15_whatsapp_message
+from . import mp15_whatsapp_status
+from . import mp15_delay_reason
+from . import res_config_settings
+from . import mp15_whatsapp_simulator
+from . import mp15_grievance_report

@@ -1,9 +1,17 @@
-from odoo import _, api, fields, models
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL, format_datetime, html2plaintext
 
 from ..tools import geo, sla
+from ..tools.conversation import feedback_options
 from ..tools.phone import PhoneError, normalize_phone
 from .mp15_grievance_stage import OPEN_STATES
+
+_logger = logging.getLogger(__name__)
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Emergency")]
 SLA_STATES = [
@@ -13,6 +21,10 @@ SLA_STATES = [
     ("met", "Met"),
     ("missed", "Missed"),
 ]
+CORPORATION_TZ = "Asia/Kolkata"
+SLA_BATCH = 1000
+ADVISORY_NAMESPACE = 154_015  # pg advisory locks of this addon: (namespace, what)
+ADVISORY_SLA_RUN = 1
 CHANNELS = [("whatsapp", "WhatsApp"), ("portal", "Portal"), ("backoffice", "Back office"), ("api", "API")]
 
 
@@ -110,8 +122,24 @@ class Mp15Grievance(models.Model):
     date_resolved = fields.Datetime(string="Resolved on", readonly=True, copy=False)
     date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False)
     date_first_update = fields.Datetime(string="First citizen update", readonly=True, copy=False)
-    resolution_note = fields.Text(help="What was done; sent to the citizen on resolution.")
-    delay_reason = fields.Text(string="Reason for delay", help="Why the deadline was missed.")
+    resolution_note = fields.Text(help="What was done, in words the citizen understands; sent on resolution.")
+    resolution_image = fields.Image(
+        string="Photo of the fix", max_width=1920, max_height=1920, help="Optional; sent to the citizen."
+    )
+    delay_reason_id = fields.Many2one(
+        "mp15.delay.reason", string="Reason for delay", tracking=True, ondelete="restrict", copy=False
+    )
+    delay_reason = fields.Text(
+        string="Delay explanation", copy=False, help="Why the deadline was missed: the commissioner reads it."
+    )
+    sla_at_risk_at = fields.Datetime(string="At risk from", compute="_compute_sla_thresholds", store=True, copy=False)
+    sla_escalate_at = fields.Datetime(
+        string="Commissioner alerted at",
+        compute="_compute_sla_thresholds",
+        store=True,
+        copy=False,
+        help="Twice the SLA: the second escalation level.",
+    )
     rating = fields.Selection(
         [("satisfied", "Satisfied"), ("not_satisfied", "Not satisfied")],
         string="Citizen feedback",
@@ -166,6 +194,18 @@ class Mp15Grievance(models.Model):
             start = grievance.date_reopened or grievance.date_filed
             grievance.sla_deadline = start and sla.deadline(start, grievance.sla_hours)
 
+    @api.depends("date_filed", "date_reopened", "sla_hours")
+    def _compute_sla_thresholds(self):
+        ratio = self._at_risk_ratio()
+        for grievance in self:
+            start = grievance.date_reopened or grievance.date_filed
+            if not start:
+                grievance.sla_at_risk_at = grievance.sla_escalate_at = False
+                continue
+            hours = grievance.sla_hours or sla.DEFAULT_SLA_HOURS
+            grievance.sla_at_risk_at = start + timedelta(hours=hours * ratio)
+            grievance.sla_escalate_at = start + timedelta(hours=hours * 2)
+
     @api.depends("latitude", "longitude")
     def _compute_map_url(self):
         for grievance in self:
@@ -203,6 +243,29 @@ class Mp15Grievance(models.Model):
                     )
                 )
 
+    @api.constrains("stage_id", "sla_state", "resolution_note", "delay_reason_id", "delay_reason")
+    def _check_resolution(self):
+        for grievance in self:
+            if grievance.state not in ("resolved", "closed"):
+                continue
+            if not (grievance.resolution_note or "").strip():
+                raise ValidationError(
+                    _(
+                        "Write what was done in the resolution note of %(ref)s before resolving it: "
+                        "the citizen receives it.",
+                        ref=grievance.name,
+                    )
+                )
+            late = grievance.sla_state in ("breached", "missed") or grievance.escalation_level
+            if late and not (grievance.delay_reason_id and (grievance.delay_reason or "").strip()):
+                raise ValidationError(
+                    _(
+                        "%(ref)s missed its deadline: choose a reason for delay and explain it before "
+                        "resolving or closing it.",
+                        ref=grievance.name,
+                    )
+                )
+
     @api.constrains("duplicate_of_id")
     def _check_duplicate_of_id(self):
         for grievance in self:
@@ -227,6 +290,8 @@ class Mp15Grievance(models.Model):
         for grievance in grievances.filtered(lambda g: not g.phone and g.partner_id.mp15_phone):
             grievance.phone = grievance.partner_id.mp15_phone
         grievances._refresh_sla_state()
+        grievances._sync_resolve_activity()
+        grievances.filtered(lambda g: g.priority == "2" and g.state in OPEN_STATES)._alert_emergency()
         return grievances
 
     def write(self, vals):
@@ -237,9 +302,14 @@ class Mp15Grievance(models.Model):
                 self.filtered(lambda g: g.state == "new").stage_id = self.env["mp15.grievance.stage"]._for_state(
                     "assigned"
                 )
+        stages_before = {grievance.id: grievance.stage_id for grievance in self} if "stage_id" in vals else {}
         result = super().write(vals)
         if "stage_id" in vals:
             self._apply_stage_state()
+            moved = self.filtered(lambda g: stages_before.get(g.id) != g.stage_id)
+            moved._notify_citizen_of_stage()
+        if {"stage_id", "user_id", "department_id", "sla_deadline", "date_reopened", "sla_hours"} & vals.keys():
+            self._sync_resolve_activity()
         return result
 
     @api.model
@@ -280,6 +350,134 @@ class Mp15Grievance(models.Model):
 
     # ---------------------------------------------------------------- business
 
+    def _last_public_note(self):
+        """The latest message staff sent to the citizen ("Send message", not "Log note"), as plain text."""
+        self.ensure_one()
+        note = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("message_type", "=", "comment"),
+                    ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
+                    ("author_id.user_ids.share", "=", False),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        return html2plaintext(note.body).strip() if note else ""
+
+    def _notify_citizen(self, text_key, fallback_template="status_update", buttons=None, image=None, is_update=True):
+        """Tell the citizen on WhatsApp (portal/e-mail when they have no number).
+
+        ``is_update``: this tells them about action taken, so it counts as their first update.
+        """
+        now = fields.Datetime.now()
+        Conversation = self.env["mp15.whatsapp.conversation"].sudo()
+        for grievance in self:
+            conversation = Conversation._for_partner(grievance.partner_id, grievance.phone)
+            if conversation:
+                conversation._send_to_citizen(
+                    text_key, grievance, fallback_template=fallback_template, buttons=buttons, image=image
+                )
+            elif grievance.partner_id:
+                lang = grievance.partner_id.lang or "hi_IN"
+                body = self.env["mp15.bot.text"]._render(text_key, lang, **grievance._citizen_params(lang))
+                grievance.message_post(
+                    body=body,
+                    partner_ids=grievance.partner_id.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+            else:
+                continue
+            if is_update and not grievance.date_first_update:
+                grievance.date_first_update = now
+
+    def _citizen_params(self, lang):
+        """What bot texts about this grievance may say, in ``lang``: {ref} {stage} {link} …"""
+        self.ensure_one()
+        grievance = self.sudo().with_context(lang=lang)
+        return {
+            "ref": grievance.name,
+            "department": grievance.department_id.name or "",
+            "category": grievance.category_id.name or "",
+            "stage": grievance.stage_id.name or "",
+            "deadline": format_datetime(
+                self.env, grievance.sla_deadline, tz=CORPORATION_TZ, dt_format="d MMM, h:mm a", lang_code=lang
+            ),
+            "hours": grievance.sla_hours,
+            "link": grievance.get_base_url() + grievance.get_portal_url(),
+            "last_note": grievance._last_public_note() or "—",
+            "resolution_note": grievance.resolution_note or "",
+            "ward": grievance.ward_id.display_name or "",
+        }
+
+    def _acknowledge_filing(self):
+        """The reference, department, promised hours and portal link, for filings outside WhatsApp."""
+        self._notify_citizen("filed_complete", is_update=False)
+
+    def _notify_citizen_of_stage(self):
+        """Every stage change is an update to the citizen, with the latest public action note."""
+        if self.env.context.get("mp15_no_citizen_update"):
+            return
+        for grievance in self:
+            if grievance.state in ("assigned", "in_progress"):
+                grievance._notify_citizen("stage_update")
+            elif grievance.state == "resolved":
+                grievance._notify_citizen("resolved", image=grievance._resolution_image_url())
+                grievance._notify_citizen(
+                    "feedback_request", fallback_template="feedback", buttons=feedback_options(grievance.id)
+                )
+            elif grievance.state == "rejected":
+                grievance._notify_citizen("rejected")
+
+    def _resolution_image_url(self):
+        """A link Meta can fetch the photo of the fix from (an access-token URL), or None."""
+        self.ensure_one()
+        if not self.resolution_image:
+            return None
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [("res_model", "=", self._name), ("res_id", "=", self.id), ("res_field", "=", "resolution_image")],
+                limit=1,
+            )
+        )
+        if not attachment:
+            return None
+        token = attachment.access_token or attachment.generate_access_token()[0]
+        return f"{self.get_base_url()}/web/content/{attachment.id}?access_token={token}"
+
+    def _record_feedback(self, satisfied, channel):
+        """The citizen's answer to "are you satisfied?": close, or reopen with a new deadline."""
+        self.ensure_one()
+        if self.state != "resolved":
+            return False
+        self = self.with_context(mp15_no_citizen_update=True)  # the channel answers the citizen itself
+        if satisfied:
+            self.write({"rating": "satisfied", "stage_id": self.env["mp15.grievance.stage"]._for_state("closed").id})
+            self.message_post(body=_("The citizen is satisfied (%(channel)s).", channel=channel))
+        else:
+            stage = self.env["mp15.grievance.stage"]._for_state("in_progress" if self.user_id else "new")
+            self.write(
+                {
+                    "rating": "not_satisfied",
+                    "stage_id": stage.id,
+                    "reopen_count": self.reopen_count + 1,
+                    "date_reopened": fields.Datetime.now(),
+                    "escalation_level": 0,
+                }
+            )
+            self.message_post(
+                body=_("The citizen is not satisfied (%(channel)s): reopened with a new deadline.", channel=channel)
+            )
+        return True
+
     def _has_coordinates(self):
         self.ensure_one()
         return (self.latitude or self.longitude) and geo.valid_coordinates(self.latitude, self.longitude)
@@ -294,6 +492,8 @@ class Mp15Grievance(models.Model):
                 if grievance.state == "closed" and not grievance.date_closed:
                     grievance.date_closed = now
                 grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, grievance.date_resolved)
+            elif grievance.state == "rejected" and grievance.sla_state in sla.OPEN_SLA_STATES:
+                grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, now)
             elif grievance.state in OPEN_STATES and grievance.date_resolved:
                 grievance.write({"date_resolved": False, "date_closed": False})
         self.filtered(lambda g: g.state in OPEN_STATES)._refresh_sla_state()
@@ -310,9 +510,255 @@ class Mp15Grievance(models.Model):
 
     @api.model
     def _at_risk_ratio(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("mp15_grievance.sla_at_risk_ratio")
+        percent = self._setting("sla_at_risk_percent", round(sla.DEFAULT_AT_RISK_RATIO * 100))
+        return percent / 100 if 0 < percent < 100 else sla.DEFAULT_AT_RISK_RATIO
+
+    @api.model
+    def _recompute_sla_thresholds(self):
+        """A new at-risk percentage applies to every open grievance."""
+        self.search([("state", "in", OPEN_STATES)])._compute_sla_thresholds()
+
+    @api.model
+    def _setting(self, name, default):
+        """An integer setting of the Grievances settings page (ir.config_parameter)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(f"mp15_grievance.{name}")
         try:
-            ratio = float(value) if value else sla.DEFAULT_AT_RISK_RATIO
+            return int(value) if value else default
         except ValueError:
-            ratio = sla.DEFAULT_AT_RISK_RATIO
-        return ratio if 0 < ratio < 1 else sla.DEFAULT_AT_RISK_RATIO
+            return default
+
+    @api.model
+    def _commissioner(self):
+        """Who the second escalation level reaches: the Settings' commissioner, else the first one found."""
+        user = self.env["res.users"].sudo().browse(self._setting("commissioner_id", 0)).exists()
+        if not user:
+            group = self.env.ref("mp15_grievance.group_manager")
+            user = group.users.filtered(lambda u: not u.share and u.id != SUPERUSER_ID).sorted("id")[:1]
+        return user
+
+    # ------------------------------------------------------------ activities
+
+    def _responsible_user(self):
+        """The assignee, else the department head, else the commissioner."""
+        self.ensure_one()
+        return self.user_id or self.department_id.head_id or self._commissioner()
+
+    def _sync_resolve_activity(self):
+        """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline."""
+        activity_type = self.env.ref("mp15_grievance.mail_activity_type_resolve")
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+        )
+        by_grievance = defaultdict(lambda: self.env["mail.activity"])
+        for activity in activities:
+            by_grievance[activity.res_id] |= activity
+        for grievance in self:
+            current = by_grievance[grievance.id]
+            if grievance.state not in OPEN_STATES or not grievance.active:
+                if grievance.state in ("resolved", "closed"):
+                    current.action_feedback(feedback=_("Resolved."))
+                else:
+                    current.unlink()
+                continue
+            user = grievance._responsible_user()
+            deadline = grievance._local_date(grievance.sla_deadline)
+            if not user:
+                current.unlink()
+            elif not current:
+                grievance.sudo().activity_schedule(
+                    "mp15_grievance.mail_activity_type_resolve", date_deadline=deadline, user_id=user.id
+                )
+            else:
+                current[1:].unlink()
+                if current[:1].user_id != user or current[:1].date_deadline != deadline:
+                    current[:1].write({"user_id": user.id, "date_deadline": deadline})
+
+    def _local_date(self, value):
+        """The calendar day of a UTC datetime in the corporation's time zone (activities are per day)."""
+        return fields.Datetime.context_timestamp(self.with_context(tz=CORPORATION_TZ), value).date()
+
+    def _alert_emergency(self):
+        """Emergencies reach the department head at once, not at the next scheduled run."""
+        for grievance in self:
+            head = grievance.department_id.head_id or grievance._commissioner()
+            if not head:
+                continue
+            grievance.sudo().activity_schedule(
+                "mp15_grievance.mail_activity_type_escalation",
+                date_deadline=fields.Date.context_today(self),
+                summary=_("Emergency: %(ref)s", ref=grievance.name),
+                note=grievance.description,
+                user_id=head.id,
+            )
+
+    # -------------------------------------------------------------- SLA cron
+
+    def init(self):
+        # The SLA action's queries: each reads only what is due, whatever the size of the table.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_at_risk_idx ON mp15_grievance (sla_at_risk_at)
+                WHERE sla_state = 'on_track' AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_breach_idx ON mp15_grievance (sla_deadline)
+                WHERE sla_state IN ('on_track', 'at_risk') AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_1_idx ON mp15_grievance (sla_deadline)
+                WHERE (escalation_level = 0 OR escalation_level IS NULL)
+                  AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_2_idx ON mp15_grievance (sla_escalate_at)
+                WHERE escalation_level = 1 AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_first_update_idx ON mp15_grievance (date_filed)
+                WHERE date_first_update IS NULL AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_feedback_idx ON mp15_grievance (date_resolved)
+                WHERE state = 'resolved' AND rating IS NULL;
+            """
+        )
+
+    @api.model
+    def _sla_steps(self, now):
+        """(what is due, its order, what to do with it), in the order a late run must catch up.
+
+        Each domain matches a partial index of ``init()`` and is read in that index's order, so a
+        run reads only what is due, oldest first.
+        """
+        open_ = [("state", "in", OPEN_STATES)]
+        update_hours = self._setting("progress_update_hours", 20)
+        feedback_days = self._setting("feedback_days", 7)
+        return [
+            (
+                [*open_, ("sla_state", "in", ("on_track", "at_risk")), ("sla_deadline", "<=", now)],
+                "sla_deadline, id",
+                "_sla_mark_breached",
+            ),
+            (
+                [*open_, ("sla_state", "=", "on_track"), ("sla_at_risk_at", "<=", now)],
+                "sla_at_risk_at, id",
+                "_sla_mark_at_risk",
+            ),
+            (
+                [*open_, ("escalation_level", "=", 0), ("sla_deadline", "<=", now)],
+                "sla_deadline, id",
+                "_sla_escalate_to_head",
+            ),
+            (
+                [*open_, ("escalation_level", "=", 1), ("sla_escalate_at", "<=", now)],
+                "sla_escalate_at, id",
+                "_sla_escalate_to_commissioner",
+            ),
+            (
+                [*open_, ("date_first_update", "=", False), ("date_filed", "<=", now - timedelta(hours=update_hours))],
+                "date_filed, id",
+                "_sla_send_progress_update",
+            ),
+            (
+                [
+                    ("state", "=", "resolved"),
+                    ("rating", "=", False),
+                    ("date_resolved", "<=", now - timedelta(days=feedback_days)),
+                ],
+                "date_resolved, id",
+                "_sla_close_unanswered",
+            ),
+        ]
+
+    @api.model
+    def _cron_sla(self):
+        """Keep every open grievance's clock current, escalate, update citizens, close unanswered ones.
+
+        One batch per step and call: Odoo's scheduler calls again at once while work remains, so a
+        backlog is worked off in committed batches. One run at a time (an advisory lock: a second
+        server's run returns at once); due rows are also locked with SKIP LOCKED and the conditions
+        are part of the query, so each escalation level is reached once.
+        """
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", ADVISORY_NAMESPACE, ADVISORY_SLA_RUN))
+        if not self.env.cr.fetchone()[0]:
+            _logger.info("SLA run skipped: another server is running it right now")
+            return 0, 0
+        now = fields.Datetime.now()
+        done = 0
+        self.env.flush_all()  # the locking query below is raw SQL: it must see pending writes
+        for domain, order, handler in self._sla_steps(now):
+            query = self._search(domain, order=order, limit=self._sla_batch_size())
+            self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+            due = self.browse(row[0] for row in self.env.cr.fetchall())
+            if due:
+                getattr(due, handler)()
+                due.flush_recordset()
+                done += len(due)
+        remaining = sum(self.search_count(domain) for domain, _order, _handler in self._sla_steps(now))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        _logger.info("SLA run: %d grievances handled, %d still due", done, remaining)
+        return done, remaining
+
+    @api.model
+    def _sla_batch_size(self):
+        return SLA_BATCH
+
+    def _sla_mark_at_risk(self):
+        self.sla_state = "at_risk"
+
+    def _sla_mark_breached(self):
+        self.sla_state = "breached"
+
+    def _sla_escalate_to_head(self):
+        for grievance in self:
+            head = grievance.department_id.head_id or grievance._commissioner()
+            grievance.escalation_level = 1
+            if head:
+                grievance.activity_schedule(
+                    "mp15_grievance.mail_activity_type_escalation",
+                    date_deadline=fields.Date.context_today(grievance),
+                    summary=_("Deadline missed: %(ref)s", ref=grievance.name),
+                    user_id=head.id,
+                )
+            grievance.message_post(
+                body=_(
+                    "Deadline missed: escalated to %(who)s, head of %(department)s.",
+                    who=head.name or _("nobody (the department has no head)"),
+                    department=grievance.department_id.name or "-",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _sla_escalate_to_commissioner(self):
+        commissioner = self._commissioner()
+        for grievance in self:
+            grievance.escalation_level = 2
+            if commissioner:
+                grievance.activity_schedule(
+                    "mp15_grievance.mail_activity_type_escalation",
+                    date_deadline=fields.Date.context_today(grievance),
+                    summary=_("Twice past its deadline: %(ref)s", ref=grievance.name),
+                    user_id=commissioner.id,
+                )
+            councillors = grievance.ward_id.councillor_id | grievance.ward_id.councillor_user_ids.partner_id
+            for councillor in councillors:
+                conversation = self.env["mp15.whatsapp.conversation"].sudo()._for_partner(councillor)
+                if conversation:
+                    conversation._send_to_citizen("councillor_alert", grievance, fallback_template="status_update")
+            grievance.message_post(
+                body=_(
+                    "Twice past its deadline: escalated to the commissioner (%(who)s); ward councillor alerted: "
+                    "%(councillors)s.",
+                    who=commissioner.name or "-",
+                    councillors=", ".join(councillors.mapped("name")) or _("none for this ward"),
+                ),
+                partner_ids=grievance.ward_id.councillor_user_ids.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _sla_send_progress_update(self):
+        self._notify_citizen("progress_update")
+
+    def _sla_close_unanswered(self):
+        closed = self.env["mp15.grievance.stage"]._for_state("closed")
+        self.with_context(mp15_no_citizen_update=True).write({"stage_id": closed.id})
+        for grievance in self:
+            grievance.message_post(body=_("Closed: the citizen gave no feedback within the waiting time."))

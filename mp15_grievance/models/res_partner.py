@@ -12,6 +12,10 @@ class ResPartner(models.Model):
         copy=False,
         help="The number this citizen files grievances from, in international form (E.164).",
     )
+    mp15_whatsapp_opt_in = fields.Boolean(
+        string="WhatsApp announcements",
+        help="The citizen asked for the corporation's announcements on WhatsApp (START); STOP ends them.",
+    )
     mp15_grievance_ids = fields.One2many(
         "mp15.grievance", "partner_id", string="Grievances", groups="mp15_grievance.group_officer"
     )

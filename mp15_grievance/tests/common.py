@@ -1,4 +1,5 @@
 import json
+from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
 
@@ -21,25 +22,27 @@ class Mp15Case(TransactionCase):
     Nothing here relies on demo data: tests create what they read.
     """
 
-    # Points inside the two test wards (Teen Batti and Katra, Sagar).
-    POINT_WARD_1 = (23.8388, 78.7378)
-    POINT_WARD_2 = (23.8250, 78.7600)
+    # Points inside the two test wards: north-east of the city, clear of the demo wards' boundaries.
+    POINT_WARD_1 = (23.9500, 78.9500)
+    POINT_WARD_2 = (23.9700, 78.9700)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
         cls.env = env
-        cls.officer_a = new_test_user(env, "officer_a", groups="mp15_grievance.group_officer", name="Officer A")
-        cls.officer_a2 = new_test_user(env, "officer_a2", groups="mp15_grievance.group_officer", name="Officer A2")
-        cls.officer_b = new_test_user(env, "officer_b", groups="mp15_grievance.group_officer", name="Officer B")
-        cls.head_a = new_test_user(env, "head_a", groups="mp15_grievance.group_head", name="Head A")
-        cls.head_b = new_test_user(env, "head_b", groups="mp15_grievance.group_head", name="Head B")
-        cls.councillor_1 = new_test_user(env, "councillor_1", groups="mp15_grievance.group_councillor")
-        cls.manager = new_test_user(env, "commissioner", groups="mp15_grievance.group_manager", name="Commissioner")
-        cls.citizen = new_test_user(env, "citizen", groups="base.group_portal", name="Rajesh Kumar")
-        cls.other_citizen = new_test_user(env, "other_citizen", groups="base.group_portal", name="Priya Sharma")
-        cls.internal_user = new_test_user(env, "plain_employee", groups="base.group_user")
+        cls.officer_a = new_test_user(env, "test_officer_a", groups="mp15_grievance.group_officer", name="Officer A")
+        cls.officer_a2 = new_test_user(env, "test_officer_a2", groups="mp15_grievance.group_officer", name="Officer A2")
+        cls.officer_b = new_test_user(env, "test_officer_b", groups="mp15_grievance.group_officer", name="Officer B")
+        cls.head_a = new_test_user(env, "test_head_a", groups="mp15_grievance.group_head", name="Head A")
+        cls.head_b = new_test_user(env, "test_head_b", groups="mp15_grievance.group_head", name="Head B")
+        cls.councillor_1 = new_test_user(env, "test_councillor_1", groups="mp15_grievance.group_councillor")
+        cls.manager = new_test_user(
+            env, "test_commissioner", groups="mp15_grievance.group_manager", name="Commissioner"
+        )
+        cls.citizen = new_test_user(env, "test_citizen", groups="base.group_portal", name="Rajesh Kumar")
+        cls.other_citizen = new_test_user(env, "test_other_citizen", groups="base.group_portal", name="Priya Sharma")
+        cls.internal_user = new_test_user(env, "test_plain_employee", groups="base.group_user")
 
         cls.department_a = env["mp15.department"].create(
             {
@@ -84,6 +87,13 @@ class Mp15Case(TransactionCase):
         cls.stage_in_progress = env.ref("mp15_grievance.stage_in_progress")
         cls.stage_resolved = env.ref("mp15_grievance.stage_resolved")
         cls.stage_closed = env.ref("mp15_grievance.stage_closed")
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, text):
+        """assertRaises (which rolls the failed operation back, unlike assertRaisesRegex) and its message."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertIn(text, str(caught.exception))
 
     @classmethod
     def _grievance(cls, category=None, ward=None, citizen=None, **values):

@@ -35,9 +35,9 @@ class TestRouting(Mp15Case):
         self.assertEqual(grievance.department_id, self.department_b)
 
     def test_ward_comes_from_the_location_pin(self):
-        grievance = self._grievance(ward=self.env["mp15.ward"], ward_id=False, latitude=23.8388, longitude=78.7378)
+        grievance = self._grievance(ward_id=False, latitude=self.POINT_WARD_1[0], longitude=self.POINT_WARD_1[1])
         self.assertEqual(grievance.ward_id, self.ward_1)
-        grievance.write({"latitude": 23.8250, "longitude": 78.7600})
+        grievance.write({"latitude": self.POINT_WARD_2[0], "longitude": self.POINT_WARD_2[1]})
         self.assertEqual(grievance.ward_id, self.ward_2, "moving the pin re-routes the ward")
 
     def test_pin_on_no_ward_leaves_the_ward_empty(self):
@@ -69,13 +69,13 @@ class TestRouting(Mp15Case):
         self.assertEqual(self._grievance(ward_id=False, latitude=23.86, longitude=78.70).ward_id, ward)
 
     def test_invalid_ward_boundary_is_refused_with_a_reason(self):
-        with self.assertRaisesRegex(ValidationError, "Polygon or MultiPolygon"):
+        with self.assertRaisesMessage(ValidationError, "Polygon or MultiPolygon"):
             self.env["mp15.ward"].create(
                 {"number": 905, "name": "Bad", "boundary_geojson": '{"type": "Point", "coordinates": [78.7, 23.8]}'}
             )
 
     def test_coordinates_out_of_range_are_refused(self):
-        with self.assertRaisesRegex(ValidationError, "not a place on Earth"):
+        with self.assertRaisesMessage(ValidationError, "not a place on Earth"):
             self._grievance(latitude=123.0, longitude=78.7)
 
     def test_phone_is_normalised_to_e164(self):
@@ -86,10 +86,10 @@ class TestRouting(Mp15Case):
         self.assertEqual(grievance.phone, "+919425012345")
 
     def test_invalid_phone_is_a_clear_validation_error(self):
-        with self.assertRaisesRegex(ValidationError, "12345 is not a phone number we can reach"):
+        with self.assertRaisesMessage(ValidationError, "12345 is not a phone number we can reach"):
             self._grievance(phone="12345")
         grievance = self._grievance()
-        with self.assertRaisesRegex(ValidationError, "not a phone number"):
+        with self.assertRaisesMessage(ValidationError, "not a phone number"):
             grievance.phone = "call me maybe"
 
     def test_phone_links_the_citizen_creating_them_once(self):
@@ -117,8 +117,9 @@ class TestRouting(Mp15Case):
 
     def test_resolution_records_the_date_and_whether_the_sla_was_met(self):
         with freeze_time("2026-05-01 09:00:00"):
-            on_time = self._grievance()
-            late = self._grievance()
+            on_time = self._grievance(resolution_note="Valve opened.")
+            late = self._grievance(resolution_note="Valve opened.", delay_reason="Valve key lost.")
+            late.delay_reason_id = self.env.ref("mp15_grievance.delay_reason_other")
         with freeze_time("2026-05-01 15:00:00"):
             on_time.stage_id = self.stage_resolved
         with freeze_time("2026-05-02 09:00:00"):

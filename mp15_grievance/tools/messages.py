@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 TEXT_BODY_LIMIT = 4096
+MEDIA_CAPTION_LIMIT = 1024
 INTERACTIVE_BODY_LIMIT = 1024  # reply buttons, location request
 LIST_BODY_LIMIT = 4096
 HEADER_LIMIT = 60
@@ -292,6 +293,16 @@ def location_request_message(to: str, body: str) -> dict:
     """Asks the user to share a location (the "Send location" button)."""
     text = clip(_required_text(body, "body"), INTERACTIVE_BODY_LIMIT)
     return _interactive(to, "location_request_message", text, {"name": "send_location"})
+
+
+def image_message(to: str, link: str, *, caption: str | None = None) -> dict:
+    """A photo WhatsApp fetches from ``link`` (https in production), with an optional caption."""
+    if not isinstance(link, str) or not link.startswith(("https://", "http://")):
+        raise ValueError(f"image link must be an http(s) URL, got {link!r}")
+    image = {"link": link}
+    if isinstance(caption, str) and caption.strip():
+        image["caption"] = clip(caption.strip(), MEDIA_CAPTION_LIMIT)
+    return _envelope(to, "image", image)
 
 
 def template_message(to: str, name: str, language: str, body_parameters: Iterable[str] = ()) -> dict:

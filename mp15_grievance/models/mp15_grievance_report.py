@@ -1,0 +1,90 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from .mp15_grievance import SLA_STATES
+from .mp15_grievance_stage import STAGE_STATES
+
+
+class Mp15GrievanceReport(models.Model):
+    """One row per grievance with the promise figures, NULL where a figure does not apply yet.
+
+    A view, so that averages are over the grievances a figure applies to: an open grievance is not
+    counted as 0 % on time, it is not counted at all.
+    """
+
+    _name = "mp15.grievance.report"
+    _description = "Grievance SLA Report"
+    _auto = False
+    _order = "date_filed desc"
+    _rec_name = "name"
+    _depends = {
+        "mp15.grievance": [
+            "name",
+            "date_filed",
+            "department_id",
+            "ward_id",
+            "category_id",
+            "user_id",
+            "state",
+            "sla_state",
+            "channel",
+            "date_resolved",
+            "sla_deadline",
+            "date_first_update",
+            "active",
+        ],
+    }
+
+    grievance_id = fields.Many2one("mp15.grievance", string="Grievance", readonly=True)
+    name = fields.Char(string="Reference", readonly=True)
+    date_filed = fields.Datetime(string="Filed on", readonly=True)
+    department_id = fields.Many2one("mp15.department", string="Department", readonly=True)
+    ward_id = fields.Many2one("mp15.ward", string="Ward", readonly=True)
+    category_id = fields.Many2one("mp15.grievance.category", string="Category", readonly=True)
+    user_id = fields.Many2one("res.users", string="Officer", readonly=True)
+    state = fields.Selection(STAGE_STATES, string="Status", readonly=True)
+    sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
+    channel = fields.Char(readonly=True)
+    open_count = fields.Integer(string="Open", readonly=True)
+    resolved_count = fields.Integer(string="Resolved", readonly=True)
+    on_time_count = fields.Integer(string="Resolved on time", readonly=True)
+    breached_count = fields.Integer(string="Breached", readonly=True)
+    sla_compliance = fields.Float(
+        string="SLA met (%)", readonly=True, aggregator="avg", help="Resolved grievances resolved by their deadline."
+    )
+    first_update_on_time = fields.Float(
+        string="Updated within 24 h (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Grievances whose citizen heard from us within 24 hours (counted once 24 hours have passed or "
+        "an update was sent).",
+    )
+    resolution_hours = fields.Float(string="Hours to resolve", readonly=True, aggregator="avg")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE VIEW %s AS (
+                    SELECT g.id, g.id AS grievance_id, g.name, g.date_filed, g.department_id, g.ward_id,
+                           g.category_id, g.user_id, g.state, g.sla_state, g.channel,
+                           (g.state IN ('new', 'assigned', 'in_progress'))::int AS open_count,
+                           (g.date_resolved IS NOT NULL)::int AS resolved_count,
+                           (g.date_resolved IS NOT NULL AND g.date_resolved <= g.sla_deadline)::int AS on_time_count,
+                           (g.sla_state IN ('breached', 'missed'))::int AS breached_count,
+                           CASE WHEN g.date_resolved IS NULL THEN NULL
+                                WHEN g.date_resolved <= g.sla_deadline THEN 100.0 ELSE 0.0 END AS sla_compliance,
+                           CASE WHEN g.date_first_update IS NOT NULL
+                                     AND g.date_first_update <= g.date_filed + interval '24 hours' THEN 100.0
+                                WHEN g.date_first_update IS NOT NULL
+                                     OR now() at time zone 'UTC' > g.date_filed + interval '24 hours' THEN 0.0
+                                ELSE NULL END AS first_update_on_time,
+                           EXTRACT(EPOCH FROM g.date_resolved - g.date_filed) / 3600.0 AS resolution_hours
+                      FROM mp15_grievance g
+                     WHERE g.active AND g.state != 'rejected'
+                )
+                """,
+                SQL.identifier(self._table),
+            )
+        )

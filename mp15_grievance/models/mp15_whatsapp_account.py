@@ -1,0 +1,236 @@
+import re
+import secrets
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools import config
+
+from ..tools import webhook
+from ..tools.cloud_api import CloudApiClient
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
+SIMULATOR_GRAPH_PATH = "/mp15/simulator/graph"
+SIMULATOR_PHONE_NUMBER_ID = "100000000000001"
+TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")  # as tools/messages.py sends them
+TEMPLATE_LANGUAGE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2,3})?")
+
+
+class Mp15WhatsappAccount(models.Model):
+    """A WhatsApp Business phone number the corporation talks to citizens through."""
+
+    _name = "mp15.whatsapp.account"
+    _description = "WhatsApp Account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "is_simulator, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    phone_number_id = fields.Char(
+        string="Phone number ID", required=True, tracking=True, help="From Meta: WhatsApp > API Setup."
+    )
+    display_phone_number = fields.Char(string="Phone number", help="As citizens dial it, e.g. +91 89826 00918.")
+    waba_id = fields.Char(string="WhatsApp Business Account ID", tracking=True)
+    access_token = fields.Char(
+        groups="mp15_grievance.group_manager",
+        copy=False,
+        help="A permanent System User token with whatsapp_business_messaging permission.",
+    )
+    app_secret = fields.Char(
+        groups="mp15_grievance.group_manager",
+        copy=False,
+        help="Meta app secret: every webhook is signed with it (X-Hub-Signature-256).",
+    )
+    verify_token = fields.Char(
+        groups="mp15_grievance.group_manager",
+        copy=False,
+        default=lambda self: secrets.token_urlsafe(24),
+        help="Any secret string; type the same in Meta's webhook settings.",
+    )
+    graph_url = fields.Char(string="Graph API URL", required=True, default=DEFAULT_GRAPH_URL)
+    rate_limit_mps = fields.Integer(
+        string="Messages per second", default=80, help="Meta allows 80 per second per number unless upgraded."
+    )
+    is_simulator = fields.Boolean(
+        string="Simulator", readonly=True, help="Talks to the built-in simulator instead of Meta."
+    )
+    template_status_update = fields.Char(
+        string="Status update template",
+        help="Approved utility template sent when the citizen's 24-hour window is closed. "
+        "Body parameters: {{1}} reference, {{2}} status, {{3}} portal link.",
+    )
+    template_feedback = fields.Char(
+        string="Feedback template",
+        help="Approved utility template asking for feedback outside the 24-hour window. "
+        "Body parameters: {{1}} reference, {{2}} portal link.",
+    )
+    template_language = fields.Char(default="hi", help="Language code the templates were approved in (hi, en).")
+    sending_blocked = fields.Char(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Why Meta refused to send (expired token, restricted account). Sending stops until cleared.",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url", help="Paste this in Meta's webhook settings.")
+    message_in_count = fields.Integer(compute="_compute_message_counts", string="Received")
+    message_out_count = fields.Integer(compute="_compute_message_counts", string="Sent")
+    message_failed_count = fields.Integer(compute="_compute_message_counts", string="Failed")
+
+    _sql_constraints = [
+        ("phone_number_id_unique", "unique(phone_number_id)", "This phone number ID is already configured."),
+        ("rate_limit_positive", "check(rate_limit_mps > 0)", "Messages per second must be at least 1."),
+    ]
+
+    def _compute_webhook_url(self):
+        base_url = self.get_base_url()
+        for account in self:
+            account.webhook_url = f"{base_url}/mp15/whatsapp/webhook"
+
+    def _compute_message_counts(self):
+        counts = {
+            (account.id, direction, state): count
+            for account, direction, state, count in self.env["mp15.whatsapp.message"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id", "direction", "state"], ["__count"]
+            )
+        }
+        for account in self:
+            account.message_in_count = sum(
+                counts.get((account.id, "in", state), 0) for state in ("received", "processed", "error")
+            )
+            account.message_out_count = sum(
+                counts.get((account.id, "out", state), 0) for state in ("sent", "delivered", "read")
+            )
+            account.message_failed_count = counts.get((account.id, "out", "failed"), 0)
+
+    @api.constrains("template_status_update", "template_feedback", "template_language")
+    def _check_templates(self):
+        for account in self:
+            for name in (account.template_status_update, account.template_feedback):
+                if name and not TEMPLATE_NAME.fullmatch(name):
+                    raise ValidationError(
+                        _(
+                            "%(name)s is not a WhatsApp template name: use its name as approved in Meta, "
+                            "lowercase letters, digits and _ only (like grievance_status_update).",
+                            name=name,
+                        )
+                    )
+            if account.template_language and not TEMPLATE_LANGUAGE.fullmatch(account.template_language):
+                raise ValidationError(
+                    _("%(code)s is not a template language code (like hi or en_US).", code=account.template_language)
+                )
+
+    @api.constrains("graph_url")
+    def _check_graph_url(self):
+        for account in self:
+            if not (account.graph_url or "").startswith(("https://", "http://")):
+                raise ValidationError(_("The Graph API URL must start with https:// (or http:// for tests)."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    # ------------------------------------------------------------------ webhook
+
+    @api.model
+    @tools.ormcache()
+    def _webhook_secrets(self):
+        """(account id, phone_number_id, app secret, verify token) of active accounts, read once per worker."""
+        accounts = self.sudo().search([])
+        return tuple(
+            (account.id, account.phone_number_id, account.app_secret or "", account.verify_token or "")
+            for account in accounts
+        )
+
+    @api.model
+    def _webhook_handshake(self, params):
+        """The challenge to echo when Meta's verify token matches an active account, else None."""
+        return webhook.verify_handshake(params, [token for _id, _number, _secret, token in self._webhook_secrets()])
+
+    @api.model
+    def _webhook_signed_numbers(self, raw_body, signature_header):
+        """{phone_number_id: account id} of the accounts whose app secret signed ``raw_body``."""
+        return {
+            number: account_id
+            for account_id, number, secret, _token in self._webhook_secrets()
+            if secret and webhook.verify_signature(raw_body, signature_header, secret)
+        }
+
+    # ------------------------------------------------------------------ sending
+
+    def _client(self):
+        self.ensure_one()
+        account = self.sudo()
+        return CloudApiClient(account._effective_graph_url(), account.phone_number_id, account.access_token or "")
+
+    def _effective_graph_url(self):
+        """The simulator's Graph API is this very server, wherever it listens now."""
+        self.ensure_one()
+        if not self.is_simulator:
+            return self.graph_url
+        interface = config["http_interface"] or "127.0.0.1"
+        if interface in ("0.0.0.0", "::"):
+            interface = "127.0.0.1"
+        return f"http://{interface}:{config['http_port']}{SIMULATOR_GRAPH_PATH}"
+
+    @api.model
+    def _create_simulator(self):
+        """The account the built-in simulator talks through: usable at once, no Meta credentials."""
+        if self.with_context(active_test=False).search([("is_simulator", "=", True)], limit=1):
+            return
+        self.create(
+            {
+                "name": _("WhatsApp simulator"),
+                "is_simulator": True,
+                "phone_number_id": SIMULATOR_PHONE_NUMBER_ID,
+                "display_phone_number": "+91 89826 00918",
+                "waba_id": "100000000000000",
+                "access_token": secrets.token_urlsafe(32),
+                "app_secret": secrets.token_hex(16),
+                "graph_url": f"http://127.0.0.1:{config['http_port']}{SIMULATOR_GRAPH_PATH}",
+                "template_status_update": "grievance_status_update",
+                "template_feedback": "grievance_feedback",
+            }
+        )
+
+    def _block_sending(self, reason):
+        """Stop sending through this account and tell the administrators why."""
+        for account in self.filtered(lambda a: a.sending_blocked != reason):
+            account.sending_blocked = reason
+            managers = self.env.ref("mp15_grievance.group_manager").users.filtered(lambda u: not u.share)
+            for manager in managers[:5]:
+                account.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("WhatsApp sending stopped"),
+                    note=reason,
+                    user_id=manager.id,
+                )
+
+    def action_resume_sending(self):
+        self.sending_blocked = False
+        self.env.ref("mp15_grievance.ir_cron_send_whatsapp")._trigger()
+
+    def action_open_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("mp15_grievance.mp15_whatsapp_message_action")
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _default_account(self):
+        """The number the corporation writes to citizens from: a real one when configured, else the simulator."""
+        return self.sudo().search([], order="is_simulator, id", limit=1)
+
+    @api.model
+    def _simulator_account(self):
+        return self.sudo().search([("is_simulator", "=", True)], limit=1)

@@ -1,0 +1,488 @@
+import base64
+import json
+import logging
+import re
+import time
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..tools import cloud_api, conversation, geo, messages
+from ..tools.classifier import cached_classifier
+from ..tools.phone import PhoneError, normalize_phone
+
+_logger = logging.getLogger(__name__)
+
+LANGUAGES = [("hi", "Hindi"), ("en", "English")]
+ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}
+CITIZEN_TZ = "Asia/Kolkata"
+WINDOW = timedelta(hours=24)
+RECENT = timedelta(minutes=30)
+PROCESS_TIME_BUDGET = 50  # seconds per cron run; what is left is picked up at once by the next run
+MEDIA_LIMITS = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}  # MB, as Meta's
+REFERENCE = re.compile(r"\bMP15\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
+OPEN_STATES = ("new", "assigned", "in_progress")
+EVENT_KINDS = {"text": "text", "interactive": "interactive", "button": "interactive", "location": "location"}
+
+
+class Mp15WhatsappConversation(models.Model):
+    """One citizen's WhatsApp thread with one account: language, 24-hour window, engine state."""
+
+    _name = "mp15.whatsapp.conversation"
+    _description = "WhatsApp Conversation"
+    _order = "last_inbound_at desc, id desc"
+    _rec_name = "phone"
+
+    account_id = fields.Many2one("mp15.whatsapp.account", required=True, readonly=True, ondelete="cascade")
+    phone = fields.Char(required=True, readonly=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Citizen", readonly=True, index="btree_not_null")
+    lang = fields.Selection(LANGUAGES, string="Language", required=True, default="hi")
+    engine_state = fields.Json(readonly=True, help="Where the citizen is in the bot's menus.")
+    last_inbound_at = fields.Datetime(
+        string="Last message", readonly=True, help="The citizen's last message: replies are free for 24 hours."
+    )
+    message_ids = fields.One2many("mp15.whatsapp.message", "conversation_id", string="Messages")
+
+    _sql_constraints = [
+        ("citizen_once", "unique(account_id, phone)", "One conversation per citizen and account."),
+    ]
+
+    # ----------------------------------------------------------------- processing
+
+    @api.model
+    def _cron_process(self):
+        """Handle stored webhooks: statuses, then each citizen's messages in order, one worker per citizen."""
+        deadline = time.monotonic() + PROCESS_TIME_BUDGET
+        done = self._process_statuses()
+        while time.monotonic() < deadline:
+            self.env.cr.execute(
+                """
+                SELECT account_id, phone FROM mp15_whatsapp_message
+                 WHERE state = 'received'
+                 GROUP BY account_id, phone
+                 ORDER BY min(wa_timestamp), min(id)
+                 LIMIT 200
+                """
+            )
+            citizens = self.env.cr.fetchall()
+            progressed = False
+            for account_id, phone in citizens:
+                if time.monotonic() >= deadline:
+                    break
+                conversation = self._lock(account_id, phone)
+                if not conversation:
+                    continue  # another worker has this citizen
+                done += conversation._process_received()
+                self.env.cr.commit()  # queue runner: each citizen's work is committed on its own
+                progressed = True
+            if not progressed:
+                break
+        self.env.cr.execute("SELECT count(*) FROM mp15_whatsapp_message WHERE state = 'received'")
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if remaining:
+            self.env.ref("mp15_grievance.ir_cron_process_whatsapp")._trigger()
+        self.env.ref("mp15_grievance.ir_cron_send_whatsapp")._trigger()
+        return done
+
+    @api.model
+    def _process_statuses(self):
+        statuses = self.env["mp15.whatsapp.status"].search([("state", "=", "received")], order="id", limit=5000)
+        statuses._apply()
+        self.env.cr.commit()
+        return len(statuses.filtered(lambda s: s.state != "received"))
+
+    @api.model
+    def _lock(self, account_id, phone):
+        """The citizen's conversation, created if new and locked for this transaction, or None if busy."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mp15_whatsapp_conversation (account_id, phone, lang, create_uid, write_uid,
+                                                        create_date, write_date)
+                VALUES (%s, %s, 'hi', %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+                ON CONFLICT (account_id, phone) DO NOTHING
+                """,
+                account_id,
+                phone,
+                self.env.uid,
+                self.env.uid,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM mp15_whatsapp_conversation
+                 WHERE account_id = %s AND phone = %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                account_id,
+                phone,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else None
+
+    def _process_received(self):
+        self.ensure_one()
+        inbound = self.env["mp15.whatsapp.message"].search(
+            [("state", "=", "received"), ("account_id", "=", self.account_id.id), ("phone", "=", self.phone)],
+            order="wa_timestamp, id",
+        )
+        for message in inbound:
+            try:
+                with self.env.cr.savepoint():
+                    self._handle(message)
+            except Exception as error:
+                _logger.exception("WhatsApp message %s could not be processed", message.wa_message_id)
+                message.write({"state": "error", "error_message": str(error)[:2000], "conversation_id": self.id})
+        return len(inbound)
+
+    def _handle(self, message):
+        """Run one inbound message through the conversation engine and carry out what it decides."""
+        self.ensure_one()
+        first_contact = not self.partner_id
+        if first_contact:
+            self.partner_id = self.env["res.partner"]._mp15_find_or_create_citizen(
+                self.phone, name=message.profile_name
+            )
+        message.write({"conversation_id": self.id, "partner_id": self.partner_id.id})
+        if message.wa_timestamp and (not self.last_inbound_at or message.wa_timestamp > self.last_inbound_at):
+            self.last_inbound_at = message.wa_timestamp
+        event = self._event(message, first_contact)
+        new_state, actions = conversation.step(self.engine_state or {"lang": self.lang}, event)
+        self.engine_state = new_state
+        _ActionRunner(self, message).run(actions)
+        message.state = "processed"
+
+    def _event(self, message, first_contact):
+        kind = EVENT_KINDS.get(message.message_type)
+        if message.message_type in MEDIA_LIMITS:
+            kind = "media"
+        elif message.message_type in ("unsupported", "reaction"):
+            kind = message.message_type
+        elif kind == "location" and not geo.valid_coordinates(message.latitude, message.longitude):
+            kind = "other"
+        text = _caption(message) if kind == "media" else (message.body if kind == "text" else None)
+        grievances = self.env["mp15.grievance"].with_context(active_test=False)
+        reference = _reference(text)
+        referenced = reference and grievances.search(
+            [("name", "=", reference), ("partner_id", "=", self.partner_id.id)], limit=1
+        )
+        context_grievance = message.context_wa_message_id and (
+            self.env["mp15.whatsapp.message"]
+            .search([("wa_message_id", "=", message.context_wa_message_id), ("conversation_id", "=", self.id)], limit=1)
+            .grievance_id
+        )
+        mine = grievances.search(
+            [("partner_id", "=", self.partner_id.id), ("active", "=", True)], order="id desc", limit=50
+        )
+        recent = mine.filtered(
+            lambda g: (
+                g.channel == "whatsapp" and g.state in OPEN_STATES and g.date_filed >= fields.Datetime.now() - RECENT
+            )
+        )[:1]
+        return conversation.Event(
+            at=int((message.wa_timestamp or fields.Datetime.now()).timestamp()),
+            kind=kind or "other",
+            text=text,
+            interactive_id=message.interactive_id,
+            latitude=message.latitude if kind == "location" else None,
+            longitude=message.longitude if kind == "location" else None,
+            address=message.location_address,
+            media_message_id=message.id if kind == "media" else None,
+            media_type=message.message_type if kind == "media" else None,
+            classification=self._classifier().classify(text) if text else None,
+            reference=reference or None,
+            referenced=self._info(referenced),
+            context_grievance=self._info(context_grievance),
+            recent_grievance=self._info(recent),
+            open_grievances=tuple(self._info(g) for g in mine.filtered(lambda g: g.state in OPEN_STATES)[:10]),
+            categories=self._category_options(),
+            first_contact=first_contact,
+        )
+
+    def _info(self, grievance):
+        """A grievance as the engine may mention it, its label in the citizen's language."""
+        if not grievance:
+            return None
+        translated = grievance.sudo().with_context(lang=self._odoo_lang())
+        return conversation.GrievanceInfo(
+            id=grievance.id,
+            reference=grievance.name,
+            state=grievance.state,
+            category_code=grievance.category_id.code,
+            label=f"{translated.category_id.name} · {translated.stage_id.name}",
+        )
+
+    @api.model
+    def _classifier(self):
+        categories = self.env["mp15.grievance.category"].sudo().search([])
+        return cached_classifier({category.code: category.keywords or "" for category in categories})
+
+    def _category_options(self):
+        categories = (
+            self.env["mp15.grievance.category"]
+            .sudo()
+            .with_context(lang=self._odoo_lang())
+            .search([("is_emergency", "=", False)], limit=10)
+        )
+        return tuple(
+            conversation.CategoryOption(code=category.code, title=category.name, description=category.description or "")
+            for category in categories
+        )
+
+    # ----------------------------------------------------------------- sending
+
+    def _odoo_lang(self):
+        """The citizen's language as an installed Odoo language: English while Hindi is not installed."""
+        lang = ODOO_LANG[self.lang]
+        return lang if self.env["res.lang"]._get_data(code=lang).active else "en_US"
+
+    def _render(self, key, **params):
+        return self.env["mp15.bot.text"]._render(key, self._odoo_lang(), **params)
+
+    def _grievance_params(self, grievance):
+        return grievance._citizen_params(self._odoo_lang())
+
+    def _window_open(self):
+        """Inside the citizen's 24-hour customer-service window any message may be sent."""
+        return bool(self.last_inbound_at) and fields.Datetime.now() - self.last_inbound_at <= WINDOW
+
+    def _send_to_citizen(self, key, grievance=None, fallback_template=None, buttons=None, image=None):
+        """Queue a bot text (with reply buttons or a photo) inside the window, the template outside it."""
+        self.ensure_one()
+        params = self._grievance_params(grievance) if grievance else {}
+        body = self._render(key, **params)
+        Message = self.env["mp15.whatsapp.message"]
+        if not self._window_open():
+            payload = self._template_payload(fallback_template, grievance)
+            if payload:
+                return Message._queue(self, payload, body=body, grievance=grievance)
+        if image:
+            payload = messages.image_message(self.phone, image, caption=messages.clip(body, 1024))
+        elif buttons:
+            titles = [(option.id, self._render(option.title_key)) for option in buttons]
+            payload = messages.buttons_message(self.phone, messages.clip(body, 1024), titles)
+        else:
+            payload = messages.text_message(self.phone, messages.clip(body, messages.TEXT_BODY_LIMIT))
+        return Message._queue(self, payload, body=body, grievance=grievance, fallback_template=fallback_template)
+
+    @api.model
+    def _for_partner(self, partner, phone=None):
+        """The conversation to reach ``partner`` on: their latest, else a new one on the default account."""
+        if partner:
+            existing = self.search([("partner_id", "=", partner.id)], order="last_inbound_at desc, id desc", limit=1)
+            if existing:
+                return existing
+        try:
+            phone = normalize_phone(phone or partner.mp15_phone or partner.mobile or partner.phone or "")
+        except PhoneError:
+            return self.browse()
+        account = self.env["mp15.whatsapp.account"]._default_account()
+        if not account:
+            return self.browse()
+        existing = self.search([("account_id", "=", account.id), ("phone", "=", phone)], limit=1)
+        return existing or self.create(
+            {
+                "account_id": account.id,
+                "phone": phone,
+                "partner_id": partner.id or False,
+                "lang": "en" if (partner.lang or "").startswith("en") else "hi",
+            }
+        )
+
+    def _template_payload(self, kind, grievance):
+        """The approved template for ``kind`` (status_update, feedback), or None when not configured."""
+        account = self.account_id.sudo()
+        name = {"status_update": account.template_status_update, "feedback": account.template_feedback}.get(kind)
+        if not (name and grievance):
+            return None
+        params = self._grievance_params(grievance)
+        body = (
+            [params["ref"], params["stage"], params["link"]]
+            if kind == "status_update"
+            else [params["ref"], params["link"]]
+        )
+        return messages.template_message(self.phone, name, account.template_language or "hi", body)
+
+    def _download_media(self, message):
+        """Fetch an inbound photo/voice note/document into an attachment (None when it cannot be had)."""
+        if message.attachment_id:
+            return message.attachment_id
+        limit = MEDIA_LIMITS.get(message.message_type, 16) * 1024 * 1024
+        try:
+            with self.account_id._client() as client:
+                info = client.get_media(message.media_id)
+                content = client.download_media(info.url, max_bytes=limit)
+        except cloud_api.CloudApiError as error:
+            summary = error.error.summary() if error.error else str(error)
+            message.write({"error_message": summary})
+            _logger.warning("WhatsApp media %s of %s not downloaded: %s", message.media_id, message.phone, summary)
+            return None
+        extension = (message.media_mime_type or "application/octet-stream").split(";")[0].split("/")[-1]
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": message.media_filename or f"whatsapp-{message.message_type}-{message.id}.{extension}",
+                "datas": base64.b64encode(content),
+                "mimetype": (message.media_mime_type or "").split(";")[0] or None,
+                "res_model": "mp15.grievance",
+                "res_id": 0,
+            }
+        )
+        message.attachment_id = attachment
+        return attachment
+
+
+class _ActionRunner:
+    """Carries out the engine's actions for one inbound message, in order."""
+
+    def __init__(self, conversation_record, message):
+        self.conversation = conversation_record
+        self.message = message
+        self.env = conversation_record.env
+        self.filed = self.env["mp15.grievance"]
+
+    def run(self, actions):
+        for action in actions:
+            getattr(self, "_" + type(action).__name__)(action)
+
+    def _grievance(self, grievance_id):
+        grievance = self.env["mp15.grievance"].browse(grievance_id).exists()
+        if grievance.partner_id != self.conversation.partner_id:
+            raise ValueError(f"Grievance {grievance_id} does not belong to {self.conversation.phone}")
+        return grievance
+
+    def _Reply(self, reply):
+        conv = self.conversation
+        grievance = self.filed if reply.about_filed else (reply.grievance_id and self._grievance(reply.grievance_id))
+        params = dict(reply.params)
+        if grievance:
+            params = {**conv._grievance_params(grievance), **params}
+        body = conv._render(reply.text_key, **params)
+        options = [
+            (
+                option.id,
+                option.title or conv._render(option.title_key),
+                option.description or (option.description_key and conv._render(option.description_key)) or "",
+            )
+            for option in reply.options
+        ]
+        to = conv.phone
+        if reply.style == "buttons":
+            payload = messages.buttons_message(
+                to, messages.clip(body, 1024), [(oid, title) for oid, title, _d in options]
+            )
+        elif reply.style == "list":
+            rows = [messages.Row(oid, title, description) for oid, title, description in options]
+            payload = messages.list_message(
+                to, body, conv._render(reply.list_button_key or "menu_button"), [("", rows)]
+            )
+        elif reply.style == "location_request":
+            payload = messages.location_request_message(to, messages.clip(body, 1024))
+        else:
+            payload = messages.text_message(to, messages.clip(body, messages.TEXT_BODY_LIMIT))
+        self.env["mp15.whatsapp.message"]._queue(conv, payload, body=body, grievance=grievance or None)
+
+    def _FileGrievance(self, action):
+        conv = self.conversation
+        category = self.env["mp15.grievance.category"].sudo().search([("code", "=", action.category_code)], limit=1)
+        if not category:
+            category = self.env["mp15.grievance.category"].sudo().search([("code", "=", "OTHER")], limit=1)
+        ward = action.ward_number and self.env["mp15.ward"].sudo().search(
+            [("number", "=", action.ward_number)], limit=1
+        )
+        values = {
+            "kind": action.kind,
+            "category_id": category.id,
+            "description": action.description or category.name,
+            "partner_id": conv.partner_id.id,
+            "phone": conv.phone,
+            "channel": "whatsapp",
+            "address": action.address or False,
+        }
+        if action.emergency:
+            values["priority"] = "2"
+        if action.latitude is not None and action.longitude is not None:
+            values.update(latitude=action.latitude, longitude=action.longitude)
+        elif ward:
+            values["ward_id"] = ward.id
+        self.filed = self.env["mp15.grievance"].create(values)
+        self.message.grievance_id = self.filed
+        for media_message_id in action.media_message_ids:
+            self._attach(self.filed, self.env["mp15.whatsapp.message"].browse(media_message_id))
+
+    def _AttachMedia(self, action):
+        self._attach(
+            self._grievance(action.grievance_id), self.env["mp15.whatsapp.message"].browse(action.media_message_id)
+        )
+
+    def _attach(self, grievance, media_message):
+        attachment = self.conversation._download_media(media_message)
+        media_message.grievance_id = grievance
+        if attachment:
+            attachment.write({"res_model": grievance._name, "res_id": grievance.id})
+            grievance.message_post(
+                body=_("Citizen sent a %(kind)s on WhatsApp.", kind=media_message.message_type),
+                attachment_ids=attachment.ids,
+                author_id=self.conversation.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        else:
+            grievance.message_post(
+                body=_(
+                    "Citizen sent a %(kind)s on WhatsApp but it could not be downloaded: %(reason)s",
+                    kind=media_message.message_type,
+                    reason=media_message.error_message or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _SetLocation(self, action):
+        grievance = self._grievance(action.grievance_id)
+        values = {"latitude": action.latitude, "longitude": action.longitude}
+        if action.address:
+            values["address"] = action.address
+        grievance.write(values)
+        self.message.grievance_id = grievance
+
+    def _AddCitizenNote(self, action):
+        grievance = self._grievance(action.grievance_id)
+        grievance.message_post(
+            body=action.text,
+            author_id=self.conversation.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.message.grievance_id = grievance
+
+    def _Feedback(self, action):
+        grievance = self._grievance(action.grievance_id)
+        grievance._record_feedback(action.satisfied, channel=_("WhatsApp"))
+        self.message.grievance_id = grievance
+
+    def _SetLanguage(self, action):
+        self.conversation.lang = action.lang
+        lang = ODOO_LANG[action.lang]
+        if self.env["res.lang"]._get_data(code=lang).active:
+            self.conversation.partner_id.lang = lang
+
+    def _SetOptIn(self, action):
+        self.conversation.partner_id.mp15_whatsapp_opt_in = action.opted_in
+
+
+def _reference(text):
+    match = REFERENCE.search(text or "")
+    return f"MP15-{match.group(1)}-{int(match.group(2)):06d}" if match else None
+
+
+def _caption(message):
+    try:
+        raw = json.loads(message.payload or "{}")
+    except ValueError:
+        return None
+    content = raw.get(message.message_type) if isinstance(raw, dict) else None
+    caption = content.get("caption") if isinstance(content, dict) else None
+    return caption if isinstance(caption, str) else None

@@ -1,0 +1,485 @@
+import json
+import logging
+import random
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from operator import itemgetter
+
+from odoo import _, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
+
+from ..tools import cloud_api, webhook
+
+_logger = logging.getLogger(__name__)
+
+INBOUND_STATES = [("received", "Received"), ("processed", "Processed"), ("error", "Error")]
+OUTBOUND_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("read", "Read"),
+    ("failed", "Failed"),
+]
+SEND_BATCH = 500
+SEND_THREADS = 16
+SEND_TIME_BUDGET = 50  # seconds per cron run; the rest is picked up by the next run
+STORE_ATTEMPTS = 5
+
+
+class Mp15WhatsappMessage(models.Model):
+    """A WhatsApp message in (from a citizen, stored by the webhook) or out (queued for sending)."""
+
+    _name = "mp15.whatsapp.message"
+    _description = "WhatsApp Message"
+    _order = "id desc"
+    _rec_name = "body"
+
+    wa_message_id = fields.Char(string="WhatsApp message ID", readonly=True, copy=False, index=True)
+    account_id = fields.Many2one(
+        "mp15.whatsapp.account", string="Account", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    direction = fields.Selection([("in", "Received"), ("out", "Sent")], required=True, readonly=True, index=True)
+    phone = fields.Char(readonly=True, index=True, help="The citizen's number (E.164).")
+    partner_id = fields.Many2one("res.partner", string="Citizen", readonly=True, index="btree_not_null")
+    conversation_id = fields.Many2one(
+        "mp15.whatsapp.conversation", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    grievance_id = fields.Many2one(
+        "mp15.grievance", string="Grievance", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    message_type = fields.Char(string="Type", readonly=True)
+    body = fields.Text(readonly=True)
+    payload = fields.Text(string="Payload (JSON)", readonly=True, help="The message as WhatsApp sent or will send it.")
+    state = fields.Selection(INBOUND_STATES + OUTBOUND_STATES, required=True, readonly=True, index=True)
+    error_code = fields.Integer(readonly=True)
+    error_message = fields.Text(readonly=True)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, default=0)
+    next_attempt_at = fields.Datetime(string="Next attempt", readonly=True)
+    wa_timestamp = fields.Datetime(string="WhatsApp time", readonly=True, help="When WhatsApp says it happened.")
+    profile_name = fields.Char(readonly=True, help="The name the citizen set in WhatsApp.")
+    interactive_id = fields.Char(readonly=True, help="The id of the button or list row the citizen chose.")
+    latitude = fields.Float(digits=(10, 7), readonly=True)
+    longitude = fields.Float(digits=(10, 7), readonly=True)
+    location_address = fields.Char(readonly=True)
+    media_id = fields.Char(readonly=True)
+    media_mime_type = fields.Char(readonly=True)
+    media_filename = fields.Char(readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", readonly=True, ondelete="set null")
+    context_wa_message_id = fields.Char(string="Reply to", readonly=True, index="btree_not_null")
+    fallback_template = fields.Selection(
+        [("status_update", "Status update"), ("feedback", "Feedback request")],
+        readonly=True,
+        help="Approved template sent instead when the citizen's 24-hour window is closed.",
+    )
+    date_sent = fields.Datetime(readonly=True)
+    date_delivered = fields.Datetime(readonly=True)
+    date_read = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        ("wa_message_id_unique", "unique(wa_message_id)", "WhatsApp message IDs are unique."),
+    ]
+
+    def init(self):
+        # The sender's and the processor's queries: cost proportional to what is waiting.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS mp15_whatsapp_message_queued_idx
+                ON mp15_whatsapp_message (next_attempt_at, id) WHERE state = 'queued';
+            CREATE INDEX IF NOT EXISTS mp15_whatsapp_message_received_idx
+                ON mp15_whatsapp_message (phone, wa_timestamp, id) WHERE state = 'received';
+            CREATE INDEX IF NOT EXISTS mp15_whatsapp_message_queued_phone_idx
+                ON mp15_whatsapp_message (phone, id) WHERE state = 'queued';
+            """
+        )
+
+    # ------------------------------------------------------------------ webhook
+
+    @api.model
+    def _webhook_ingest(self, raw_body, signature_header):
+        """Verify, parse and store one webhook delivery. Returns the HTTP status to answer.
+
+        The one place the webhook uses superuser rights: it stores rows and nothing else.
+        403 when no active account signed the body, 400 on malformed JSON; otherwise 200,
+        also for what is ignored (logged), so Meta does not retry it for days.
+        """
+        signed_numbers = self.env["mp15.whatsapp.account"]._webhook_signed_numbers(raw_body, signature_header)
+        if not signed_numbers:
+            _logger.warning("WhatsApp webhook: missing or wrong signature, %d bytes refused", len(raw_body))
+            return 403
+        try:
+            payload = webhook.parse_body(raw_body)
+        except webhook.PayloadError as error:
+            _logger.warning("WhatsApp webhook: malformed body refused: %s", error)
+            return 400
+        events = webhook.extract_events(payload)
+        for reason in events.ignored:
+            _logger.info("WhatsApp webhook: ignored %s", reason)
+        for error in events.errors:
+            _logger.warning("WhatsApp webhook: Meta reports %s", error.summary())
+        rows = [self._inbound_row(message, signed_numbers) for message in events.messages]
+        statuses = [self._status_row(status, signed_numbers) for status in events.statuses]
+        stored = self._store_once(
+            sorted(filter(None, rows), key=itemgetter("wa_message_id")),
+            sorted(filter(None, statuses), key=itemgetter("wa_message_id", "status")),
+        )
+        if stored:
+            self.env.ref("mp15_grievance.ir_cron_process_whatsapp").sudo()._trigger()
+        return 200
+
+    @api.model
+    def _store_once(self, rows, statuses):
+        """Insert what is new; a wamid stored already, also by a worker racing this one, is skipped.
+
+        Odoo's transactions are REPEATABLE READ: a duplicate that another worker commits after this
+        transaction began is a serialization failure, not a silent conflict. The webhook has written
+        nothing before this step, so it starts a fresh transaction, which sees that row, and inserts
+        again. Rows come sorted by wamid: two batches sharing messages lock them in the same order.
+        """
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            try:
+                return self.sudo()._insert_inbound(rows) + self.env["mp15.whatsapp.status"].sudo()._insert_statuses(
+                    statuses
+                )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                if attempt == STORE_ATTEMPTS:
+                    raise
+                self.env.cr.rollback()
+                _logger.info("WhatsApp webhook: another worker stored the same delivery, trying again")
+        return 0
+
+    @api.model
+    def _inbound_row(self, message, signed_numbers):
+        account_id = signed_numbers.get(message.phone_number_id)
+        if not account_id:
+            _logger.warning(
+                "WhatsApp webhook: message %s for unknown phone number id %s ignored",
+                message.wa_message_id,
+                message.phone_number_id,
+            )
+            return None
+        return {
+            "wa_message_id": message.wa_message_id,
+            "account_id": account_id,
+            "phone": _e164(message.wa_id),
+            "message_type": message.type,
+            "body": _inbound_body(message),
+            "payload": json.dumps(message.raw, ensure_ascii=False),
+            "wa_timestamp": _utc(message.timestamp),
+            "profile_name": message.profile_name,
+            "interactive_id": message.interactive_id,
+            "latitude": message.latitude,
+            "longitude": message.longitude,
+            "location_address": ", ".join(part for part in (message.location_name, message.location_address) if part)
+            or None,
+            "media_id": message.media_id,
+            "media_mime_type": message.media_mime_type,
+            "media_filename": message.media_filename,
+            "context_wa_message_id": message.context_id,
+        }
+
+    @api.model
+    def _status_row(self, status, signed_numbers):
+        account_id = signed_numbers.get(status.phone_number_id)
+        if not account_id:
+            _logger.warning("WhatsApp webhook: status for unknown phone number id %s ignored", status.phone_number_id)
+            return None
+        error = status.errors[0] if status.errors else None
+        return {
+            "wa_message_id": status.wa_message_id,
+            "account_id": account_id,
+            "status": status.status,
+            "wa_timestamp": _utc(status.timestamp),
+            "error_code": error.code if error else None,
+            "error_message": error.summary() if error else None,
+            "payload": json.dumps(status.raw, ensure_ascii=False),
+        }
+
+    @api.model
+    def _insert_inbound(self, rows):
+        """Store inbound messages once each: a redelivered or racing duplicate wamid is a no-op."""
+        if not rows:
+            return 0
+        columns = list(rows[0])
+        values = SQL(", ").join(
+            SQL(
+                "(%s, 'in', 'received', 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+                SQL(", ").join(row[column] for column in columns),
+                self.env.uid,
+                self.env.uid,
+            )
+            for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mp15_whatsapp_message (%s, direction, state, attempt_count,
+                                                   create_uid, write_uid, create_date, write_date)
+                VALUES %s
+                ON CONFLICT (wa_message_id) DO NOTHING
+                RETURNING id
+                """,
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                values,
+            ),
+            log_exceptions=False,  # a racing duplicate is expected: _store_once handles it
+        )
+        return len(self.env.cr.fetchall())
+
+    # ------------------------------------------------------------------ outbound queue
+
+    @api.model
+    def _queue(self, conversation, payload, *, body, grievance=None, fallback_template=None):
+        """Queue one outbound message for ``conversation``'s citizen; the sender cron sends it."""
+        return self.sudo().create(
+            {
+                "account_id": conversation.account_id.id,
+                "direction": "out",
+                "state": "queued",
+                "phone": conversation.phone,
+                "partner_id": conversation.partner_id.id,
+                "conversation_id": conversation.id,
+                "grievance_id": grievance.id if grievance else False,
+                "message_type": payload.get("type"),
+                "body": body,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "fallback_template": fallback_template,
+            }
+        )
+
+    @api.model
+    def _cron_send(self):
+        """Send queued messages, per account at most its rate, in order per citizen, with retries."""
+        deadline = time.monotonic() + SEND_TIME_BUDGET
+        done = 0
+        accounts = self.env["mp15.whatsapp.account"].sudo().search([("sending_blocked", "=", False)])
+        for account in accounts:
+            lock = SQL("pg_try_advisory_lock(%s, %s)", _ADVISORY_SEND, account.id)
+            self.env.cr.execute(SQL("SELECT %s", lock))
+            if not self.env.cr.fetchone()[0]:
+                continue  # another worker is sending for this account
+            try:
+                done += self._send_account_queue(account, deadline)
+            finally:
+                self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", _ADVISORY_SEND, account.id))
+        remaining = self._count_due()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    @api.model
+    def _count_due(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*) FROM mp15_whatsapp_message m
+                  JOIN mp15_whatsapp_account a ON a.id = m.account_id
+                 WHERE a.active AND a.sending_blocked IS NULL AND %s
+                """,
+                _sendable(fields.Datetime.now()),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _send_account_queue(self, account, deadline):
+        sent = 0
+        client = account._client()
+        rate = max(1, account.rate_limit_mps)
+        while time.monotonic() < deadline and not account.sending_blocked:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT m.id FROM mp15_whatsapp_message m
+                     WHERE m.account_id = %s AND %s
+                     ORDER BY m.id
+                     LIMIT %s
+                       FOR UPDATE SKIP LOCKED
+                    """,
+                    account.id,
+                    _sendable(fields.Datetime.now()),
+                    min(rate, SEND_BATCH),
+                )
+            )
+            batch = self.browse([row[0] for row in self.env.cr.fetchall()])
+            if not batch:
+                break
+            started = time.monotonic()
+            batch._send_batch(client)
+            sent += len(batch)
+            self.env.cr.commit()  # what went out is recorded before the next batch
+            elapsed = time.monotonic() - started
+            if len(batch) >= rate and elapsed < 1:
+                time.sleep(1 - elapsed)  # at most rate_limit_mps per second
+        return sent
+
+    def _send_batch(self, client):
+        """Send in parallel across citizens, in order for each citizen; record every result."""
+        by_phone = defaultdict(list)
+        for message in self:
+            by_phone[message.phone].append((message.id, json.loads(message.payload or "{}")))
+        # HTTP only in the threads: the ORM stays in this thread.
+        with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(by_phone))) as pool:
+            outcomes = dict(
+                item
+                for chunk in pool.map(lambda items: _send_in_order(client, items), by_phone.values())
+                for item in chunk
+            )
+        for message in self:
+            result = outcomes.get(message.id)
+            if result is None:  # an earlier message to the same citizen was held back
+                message.next_attempt_at = fields.Datetime.now() + timedelta(seconds=5)
+                continue
+            message._record_send_result(result)
+
+    def _record_send_result(self, result):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        attempts = self.attempt_count + 1
+        if result.disposition == cloud_api.SENT:
+            self.write(
+                {
+                    "state": "sent",
+                    "wa_message_id": result.wa_message_id,
+                    "date_sent": now,
+                    "attempt_count": attempts,
+                    "error_code": 0,
+                    "error_message": False,
+                    "next_attempt_at": False,
+                }
+            )
+            return
+        error = result.error
+        values = {
+            "attempt_count": attempts,
+            "error_code": (error.code if error and error.code else 0),
+            "error_message": error.summary() if error else False,
+        }
+        if result.disposition == cloud_api.RETRY and attempts < cloud_api.MAX_ATTEMPTS:
+            delay = result.retry_after or cloud_api.backoff_delay(attempts, jitter=random.random())
+            values["next_attempt_at"] = now + timedelta(seconds=delay)
+            self.write(values)
+        elif result.disposition == cloud_api.WINDOW_CLOSED:
+            self.write(values)
+            self._fall_back_to_template()
+        elif result.disposition in (cloud_api.AUTH, cloud_api.BLOCKED):
+            self.write(values)  # stays queued: sent once the administrators fix the account
+            self.account_id._block_sending(
+                _(
+                    "Meta refused to send (%(error)s). Fix the account, then press Resume sending.",
+                    error=values["error_message"],
+                )
+            )
+        else:
+            values["state"] = "failed"
+            self.write(values)
+
+    def _fall_back_to_template(self):
+        """Outside the 24-hour window only an approved template may go out: use one, else fail."""
+        self.ensure_one()
+        payload = self.conversation_id._template_payload(self.fallback_template, self.grievance_id)
+        if not payload:
+            self.write(
+                {
+                    "state": "failed",
+                    "error_message": _(
+                        "%(error)s — the citizen's 24-hour window is closed and no approved template is set "
+                        "for this message on the WhatsApp account.",
+                        error=self.error_message or "131047",
+                    ),
+                }
+            )
+            return
+        self.write(
+            {
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "message_type": "template",
+                "state": "queued",
+                "next_attempt_at": False,
+                "fallback_template": False,
+            }
+        )
+
+    def _apply_status(self, status):
+        """Record a delivery status that moves this message forward."""
+        self.ensure_one()
+        when = status.wa_timestamp or fields.Datetime.now()
+        new_state = "read" if status.status == "played" else status.status
+        values = {"state": new_state}
+        if new_state in ("delivered", "read") and not self.date_delivered:
+            values["date_delivered"] = when
+        if new_state == "read":
+            values["date_read"] = when
+        if new_state == "failed":
+            values.update(error_code=status.error_code or 0, error_message=status.error_message)
+        self.write(values)
+        if new_state == "failed" and status.error_code in cloud_api.WINDOW_CLOSED_CODES:
+            self._fall_back_to_template()
+
+    def action_retry(self):
+        self.filtered(lambda m: m.direction == "out" and m.state == "failed").write(
+            {"state": "queued", "next_attempt_at": False, "attempt_count": 0}
+        )
+        self.env.ref("mp15_grievance.ir_cron_send_whatsapp")._trigger()
+
+    def action_reprocess(self):
+        self.filtered(lambda m: m.direction == "in" and m.state == "error").write({"state": "received"})
+        self.env.ref("mp15_grievance.ir_cron_process_whatsapp")._trigger()
+
+
+_ADVISORY_SEND = 154_015  # namespace of the per-account sending lock
+
+
+def _sendable(now):
+    """Queued and due, and not behind an earlier message to the same citizen still waiting for its retry.
+
+    ``now`` is the application's clock, the one ``next_attempt_at`` is written with.
+    """
+    return SQL(
+        """
+        m.state = 'queued'
+        AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= %s)
+        AND NOT EXISTS (
+            SELECT 1 FROM mp15_whatsapp_message earlier
+             WHERE earlier.state = 'queued' AND earlier.account_id = m.account_id AND earlier.phone = m.phone
+               AND earlier.id < m.id AND earlier.next_attempt_at > %s
+        )
+        """,
+        now,
+        now,
+    )
+
+
+def _send_in_order(client, items):
+    """Send one citizen's messages in order; stop at the first that does not go out."""
+    results = []
+    for message_id, payload in items:
+        result = client.send(payload)
+        results.append((message_id, result))
+        if result.disposition != cloud_api.SENT:
+            break
+    return results
+
+
+def _e164(wa_id):
+    return "+" + wa_id if wa_id and wa_id.isdigit() else wa_id
+
+
+def _utc(timestamp):
+    return datetime.utcfromtimestamp(timestamp) if timestamp else None
+
+
+def _inbound_body(message):
+    """What staff read in the message list."""
+    if message.text:
+        return message.text
+    if message.interactive_title or message.interactive_id:
+        return message.interactive_title or message.interactive_id
+    if message.latitude is not None:
+        place = ", ".join(part for part in (message.location_name, message.location_address) if part)
+        return f"📍 {message.latitude:.6f}, {message.longitude:.6f}" + (f" ({place})" if place else "")
+    if message.media_id:
+        return f"[{message.type}] {message.caption or message.media_filename or ''}".strip()
+    if message.reaction_emoji is not None:
+        return f"[reaction] {message.reaction_emoji}"
+    return f"[{message.type}]"

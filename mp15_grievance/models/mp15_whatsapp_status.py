@@ -1,0 +1,90 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import webhook
+
+_logger = logging.getLogger(__name__)
+
+KNOWN_STATUSES = ("sent", "delivered", "read", "played", "failed")
+ORPHAN_PATIENCE = timedelta(hours=1)  # a status may arrive before its send is committed
+
+
+class Mp15WhatsappStatus(models.Model):
+    """A delivery status webhook (sent, delivered, read, played, failed) of an outbound message."""
+
+    _name = "mp15.whatsapp.status"
+    _description = "WhatsApp Delivery Status"
+    _order = "id desc"
+    _rec_name = "status"
+
+    wa_message_id = fields.Char(string="WhatsApp message ID", required=True, readonly=True, index=True)
+    account_id = fields.Many2one("mp15.whatsapp.account", required=True, readonly=True, ondelete="cascade")
+    status = fields.Char(required=True, readonly=True)
+    wa_timestamp = fields.Datetime(string="WhatsApp time", readonly=True)
+    error_code = fields.Integer(readonly=True)
+    error_message = fields.Text(readonly=True)
+    payload = fields.Text(string="Payload (JSON)", readonly=True)
+    state = fields.Selection(
+        [("received", "Received"), ("processed", "Processed"), ("error", "Error")],
+        required=True,
+        readonly=True,
+        default="received",
+        index=True,
+    )
+    message_id = fields.Many2one("mp15.whatsapp.message", string="Message", readonly=True, ondelete="cascade")
+
+    _sql_constraints = [
+        ("status_once", "unique(wa_message_id, status)", "Each status of a message is stored once."),
+    ]
+
+    @api.model
+    def _insert_statuses(self, rows):
+        """Store status webhooks once each, like inbound messages."""
+        if not rows:
+            return 0
+        columns = list(rows[0])
+        values = SQL(", ").join(
+            SQL(
+                "(%s, 'received', %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+                SQL(", ").join(row[column] for column in columns),
+                self.env.uid,
+                self.env.uid,
+            )
+            for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mp15_whatsapp_status (%s, state, create_uid, write_uid, create_date, write_date)
+                VALUES %s
+                ON CONFLICT (wa_message_id, status) DO NOTHING
+                RETURNING id
+                """,
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                values,
+            ),
+            log_exceptions=False,  # a racing duplicate is expected: the caller retries
+        )
+        return len(self.env.cr.fetchall())
+
+    def _apply(self):
+        """Move outbound messages forward (sent → delivered → read; played counts as read), never back."""
+        messages = self.env["mp15.whatsapp.message"].search(
+            [("wa_message_id", "in", self.mapped("wa_message_id")), ("direction", "=", "out")]
+        )
+        by_wamid = {message.wa_message_id: message for message in messages}
+        now = fields.Datetime.now()
+        for status in self.sorted(lambda s: (s.wa_timestamp or s.create_date, s.id)):
+            message = by_wamid.get(status.wa_message_id)
+            if not message:
+                if status.create_date < now - ORPHAN_PATIENCE:
+                    status.write({"state": "error", "error_message": "No outbound message with this ID."})
+                continue  # the send may not be committed yet: try again next run
+            if status.status not in KNOWN_STATUSES:
+                _logger.info("WhatsApp status %r of %s ignored", status.status, status.wa_message_id)
+            elif webhook.status_moves_forward(message.state, status.status):
+                message._apply_status(status)
+            status.write({"state": "processed", "message_id": message.id})

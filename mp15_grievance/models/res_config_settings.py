@@ -1,0 +1,46 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    mp15_sla_at_risk_percent = fields.Integer(
+        string="At risk after (% of the SLA)",
+        config_parameter="mp15_grievance.sla_at_risk_percent",
+        default=75,
+    )
+    mp15_progress_update_hours = fields.Integer(
+        string="Progress update after (hours)",
+        config_parameter="mp15_grievance.progress_update_hours",
+        default=20,
+        help="Citizens who heard nothing since filing get a progress update this many hours after filing.",
+    )
+    mp15_feedback_days = fields.Integer(
+        string="Close without feedback after (days)",
+        config_parameter="mp15_grievance.feedback_days",
+        default=7,
+    )
+    mp15_commissioner_id = fields.Many2one(
+        "res.users",
+        string="Commissioner",
+        config_parameter="mp15_grievance.commissioner_id",
+        domain=[("share", "=", False)],
+        help="Receives the second escalation level: grievances twice past their deadline.",
+    )
+
+    @api.constrains("mp15_sla_at_risk_percent", "mp15_progress_update_hours", "mp15_feedback_days")
+    def _check_mp15_numbers(self):
+        for settings in self:
+            if not 0 < settings.mp15_sla_at_risk_percent < 100:
+                raise ValidationError(_("The at-risk threshold is a percentage between 1 and 99."))
+            if not 0 < settings.mp15_progress_update_hours < 24:
+                raise ValidationError(_("The progress update must go out within 24 hours of filing."))
+            if settings.mp15_feedback_days < 1:
+                raise ValidationError(_("Wait at least one day for the citizen's feedback."))
+
+    def set_values(self):
+        old_percent = self.env["mp15.grievance"]._at_risk_ratio()
+        super().set_values()
+        if self.env["mp15.grievance"]._at_risk_ratio() != old_percent:
+            self.env["mp15.grievance"]._recompute_sla_thresholds()
