@@ -13,7 +13,6 @@ class Mp15Department(models.Model):
     color = fields.Integer()
     head_id = fields.Many2one(
         "res.users",
-        string="Head",
         domain=[("share", "=", False)],
         help="Sees and assigns every grievance of the department; first escalation level.",
     )

@@ -45,11 +45,10 @@ class Mp15Grievance(models.Model):
         [("complaint", "Complaint"), ("suggestion", "Suggestion")], default="complaint", required=True, tracking=True
     )
     category_id = fields.Many2one(
-        "mp15.grievance.category", string="Category", required=True, tracking=True, index=True, ondelete="restrict"
+        "mp15.grievance.category", required=True, tracking=True, index=True, ondelete="restrict"
     )
     department_id = fields.Many2one(
         "mp15.department",
-        string="Department",
         compute="_compute_department_id",
         store=True,
         readonly=False,
@@ -59,7 +58,6 @@ class Mp15Grievance(models.Model):
     )
     ward_id = fields.Many2one(
         "mp15.ward",
-        string="Ward",
         compute="_compute_ward_id",
         store=True,
         readonly=False,
@@ -79,7 +77,6 @@ class Mp15Grievance(models.Model):
     channel = fields.Selection(CHANNELS, default="backoffice", required=True, readonly=True)
     stage_id = fields.Many2one(
         "mp15.grievance.stage",
-        string="Stage",
         required=True,
         tracking=True,
         index=True,
@@ -220,7 +217,6 @@ class Mp15Grievance(models.Model):
             grievance.duplicate_count = counts.get(grievance, 0)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for grievance in self:
             grievance.access_url = f"/my/grievances/{grievance.id}"
 

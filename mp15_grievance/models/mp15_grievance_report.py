@@ -35,12 +35,12 @@ class Mp15GrievanceReport(models.Model):
         ],
     }
 
-    grievance_id = fields.Many2one("mp15.grievance", string="Grievance", readonly=True)
+    grievance_id = fields.Many2one("mp15.grievance", readonly=True)
     name = fields.Char(string="Reference", readonly=True)
     date_filed = fields.Datetime(string="Filed on", readonly=True)
-    department_id = fields.Many2one("mp15.department", string="Department", readonly=True)
-    ward_id = fields.Many2one("mp15.ward", string="Ward", readonly=True)
-    category_id = fields.Many2one("mp15.grievance.category", string="Category", readonly=True)
+    department_id = fields.Many2one("mp15.department", readonly=True)
+    ward_id = fields.Many2one("mp15.ward", readonly=True)
+    category_id = fields.Many2one("mp15.grievance.category", readonly=True)
     user_id = fields.Many2one("res.users", string="Officer", readonly=True)
     state = fields.Selection(STAGE_STATES, string="Status", readonly=True)
     sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)

@@ -14,7 +14,7 @@ class Mp15Ward(models.Model):
     name = fields.Char(required=True)
     zone = fields.Char()
     active = fields.Boolean(default=True)
-    councillor_id = fields.Many2one("res.partner", string="Councillor", help="The elected ward councillor.")
+    councillor_id = fields.Many2one("res.partner", help="The elected ward councillor.")
     councillor_user_ids = fields.Many2many(
         "res.users",
         "mp15_ward_councillor_rel",

@@ -40,7 +40,8 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(_("Wait at least one day for the citizen's feedback."))
 
     def set_values(self):
-        old_percent = self.env["mp15.grievance"]._at_risk_ratio()
-        super().set_values()
-        if self.env["mp15.grievance"]._at_risk_ratio() != old_percent:
+        old_ratio = self.env["mp15.grievance"]._at_risk_ratio()
+        result = super().set_values()
+        if self.env["mp15.grievance"]._at_risk_ratio() != old_ratio:
             self.env["mp15.grievance"]._recompute_sla_thresholds()
+        return result
