@@ -54,8 +54,8 @@ GRIEVANCE_PARAMS = {"ref", "department", "stage", "deadline", "hours", "link", "
 # Texts the grievance model sends on its own (status updates, the satisfaction question ...), with the
 # parameters of its ``_citizen_params``.
 TEXTS_SENT_ELSEWHERE = {"feedback_request", "stage_update", "progress_update", "resolved", "rejected"}
-TEXTS_SENT_ELSEWHERE |= {"councillor_alert"}
-CITIZEN_PARAMS = GRIEVANCE_PARAMS | {"category", "resolution_note"}
+TEXTS_SENT_ELSEWHERE |= {"councillor_alert", "duplicate_linked"}
+CITIZEN_PARAMS = GRIEVANCE_PARAMS | {"category", "resolution_note", "original"}
 
 CATEGORIES_EN = (
     CategoryOption("ROAD", "Roads & Potholes"),

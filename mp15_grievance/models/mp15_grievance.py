@@ -23,6 +23,8 @@ SLA_STATES = [
 ]
 CORPORATION_TZ = "Asia/Kolkata"
 SLA_BATCH = 1000
+DUPLICATE_RADIUS_M = 100  # a second report of the same problem is usually from the same street
+DUPLICATE_WINDOW = timedelta(days=30)
 ADVISORY_NAMESPACE = 154_015  # pg advisory locks of this addon: (namespace, what)
 ADVISORY_SLA_RUN = 1
 CHANNELS = [("whatsapp", "WhatsApp"), ("portal", "Portal"), ("backoffice", "Back office"), ("api", "API")]
@@ -242,16 +244,18 @@ class Mp15Grievance(models.Model):
     @api.constrains("stage_id", "sla_state", "resolution_note", "delay_reason_id", "delay_reason")
     def _check_resolution(self):
         for grievance in self:
-            if grievance.state not in ("resolved", "closed"):
+            if grievance.state not in ("resolved", "closed", "rejected"):
                 continue
             if not (grievance.resolution_note or "").strip():
                 raise ValidationError(
                     _(
-                        "Write what was done in the resolution note of %(ref)s before resolving it: "
-                        "the citizen receives it.",
+                        "Write what was done (or why nothing will be done) in the resolution note of %(ref)s "
+                        "first: the citizen receives it.",
                         ref=grievance.name,
                     )
                 )
+            if grievance.state == "rejected":
+                continue
             late = grievance.sla_state in ("breached", "missed") or grievance.escalation_level
             if late and not (grievance.delay_reason_id and (grievance.delay_reason or "").strip()):
                 raise ValidationError(
@@ -287,6 +291,7 @@ class Mp15Grievance(models.Model):
             grievance.phone = grievance.partner_id.mp15_phone
         grievances._refresh_sla_state()
         grievances._sync_resolve_activity()
+        grievances._link_duplicates()
         grievances.filtered(lambda g: g.priority == "2" and g.state in OPEN_STATES)._alert_emergency()
         return grievances
 
@@ -306,6 +311,10 @@ class Mp15Grievance(models.Model):
             moved._notify_citizen_of_stage()
         if {"stage_id", "user_id", "department_id", "sla_deadline", "date_reopened", "sla_hours"} & vals.keys():
             self._sync_resolve_activity()
+        if {"latitude", "longitude", "category_id"} & vals.keys():
+            self._link_duplicates()
+        if "stage_id" in vals:
+            moved._move_duplicates_along()
         return result
 
     @api.model
@@ -410,7 +419,67 @@ class Mp15Grievance(models.Model):
             "last_note": grievance._last_public_note() or "—",
             "resolution_note": grievance.resolution_note or "",
             "ward": grievance.ward_id.display_name or "",
+            "original": grievance.duplicate_of_id.name or "",
         }
+
+    def _link_duplicates(self):
+        """A new report of the same problem within DUPLICATE_RADIUS_M of an open one follows that one."""
+        for grievance in self.filtered(lambda g: not g.duplicate_of_id and g.state in OPEN_STATES):
+            original = grievance._find_original()
+            if not original:
+                continue
+            grievance.duplicate_of_id = original
+            original.message_post(
+                body=_("%(ref)s reports the same problem nearby and follows this grievance.", ref=grievance.name),
+                subtype_xmlid="mail.mt_note",
+            )
+            if grievance.partner_id and grievance.partner_id != original.partner_id:
+                original.message_subscribe(partner_ids=grievance.partner_id.ids)
+            grievance._notify_citizen("duplicate_linked", is_update=False)
+
+    def _find_original(self):
+        """The nearest open grievance of the same category filed before this one, within the radius."""
+        self.ensure_one()
+        if not (self._has_coordinates() and self.category_id):
+            return self.browse()
+        # About 0.001° of latitude per 111 m: a bounding box first, the exact distance after.
+        delta = DUPLICATE_RADIUS_M / 111_000 * 1.5
+        candidates = self.search(
+            [
+                ("id", "!=", self.id),
+                ("category_id", "=", self.category_id.id),
+                ("state", "in", OPEN_STATES),
+                ("duplicate_of_id", "=", False),
+                ("date_filed", ">=", self.date_filed - DUPLICATE_WINDOW),
+                ("date_filed", "<=", self.date_filed),
+                ("latitude", ">=", self.latitude - delta),
+                ("latitude", "<=", self.latitude + delta),
+                ("longitude", ">=", self.longitude - delta * 1.1),
+                ("longitude", "<=", self.longitude + delta * 1.1),
+            ]
+        )
+        distances = [
+            (geo.distance_m(self.latitude, self.longitude, other.latitude, other.longitude), other.id, other)
+            for other in candidates
+        ]
+        near = [item for item in distances if item[0] <= DUPLICATE_RADIUS_M]
+        return min(near)[2] if near else self.browse()
+
+    def _move_duplicates_along(self):
+        """Duplicates follow their original: resolved, closed or rejected with it, with its note."""
+        for original in self.filtered(lambda g: g.state not in OPEN_STATES and g.duplicate_ids):
+            followers = original.duplicate_ids.filtered(lambda g: g.state in OPEN_STATES)
+            if not followers:
+                continue
+            followers.write(
+                {
+                    "resolution_note": original.resolution_note,
+                    "resolution_image": original.resolution_image,
+                    "delay_reason_id": original.delay_reason_id.id,
+                    "delay_reason": original.delay_reason,
+                    "stage_id": original.stage_id.id,
+                }
+            )
 
     def _acknowledge_filing(self):
         """The reference, department, promised hours and portal link, for filings outside WhatsApp."""

@@ -142,3 +142,55 @@ class TestRouting(Mp15Case):
         self.assertEqual(grievance.channel, "backoffice")
         self.assertTrue(re.match(r"MP15-\d{4}-\d{6}", grievance.name))
         self.assertEqual(grievance.access_url, f"/my/grievances/{grievance.id}")
+
+
+@tagged("post_install", "-at_install", "mp15_routing")
+class TestDuplicates(Mp15Case):
+    def report(self, citizen_phone, lat, lon, category=None, **values):
+        return self._grievance(
+            category or self.category_b,
+            citizen=self.env["res.users"],
+            partner_id=False,
+            phone=citizen_phone,
+            ward_id=False,
+            latitude=lat,
+            longitude=lon,
+            **values,
+        )
+
+    def test_same_problem_nearby_follows_the_first_report(self):
+        lat, lon = self.POINT_WARD_1
+        first = self.report("+919425012345", lat, lon)
+        second = self.report("+917987123456", lat + 0.0003, lon + 0.0002)  # about 40 m away
+        self.assertEqual(second.duplicate_of_id, first)
+        self.assertIn(second.partner_id, first.message_partner_ids, "its citizen follows the original")
+        told = self.env["mp15.whatsapp.message"].search([("grievance_id", "=", second.id), ("direction", "=", "out")])
+        self.assertEqual(len(told), 1)
+        self.assertIn(first.name, told.body)
+        self.assertIn(second.name, told.body)
+
+    def test_far_away_or_another_category_is_not_a_duplicate(self):
+        lat, lon = self.POINT_WARD_1
+        first = self.report("+919425012345", lat, lon)
+        far = self.report("+917987123456", lat + 0.005, lon)  # about 550 m
+        other_problem = self.report("+918871234567", lat, lon, category=self.category_a)
+        self.assertFalse(far.duplicate_of_id)
+        self.assertFalse(other_problem.duplicate_of_id)
+        self.assertFalse(first.duplicate_of_id)
+
+    def test_a_pin_sent_after_filing_links_the_duplicate(self):
+        lat, lon = self.POINT_WARD_1
+        first = self.report("+919425012345", lat, lon)
+        second = self._grievance(
+            self.category_b, citizen=self.env["res.users"], partner_id=False, phone="+917987123456"
+        )
+        self.assertFalse(second.duplicate_of_id)
+        second.write({"latitude": lat, "longitude": lon})
+        self.assertEqual(second.duplicate_of_id, first)
+
+    def test_duplicates_are_resolved_with_their_original(self):
+        lat, lon = self.POINT_WARD_1
+        first = self.report("+919425012345", lat, lon)
+        second = self.report("+917987123456", lat, lon)
+        first.write({"resolution_note": "Pothole filled.", "stage_id": self.stage_resolved.id})
+        self.assertEqual((second.state, second.resolution_note), ("resolved", "Pothole filled."))
