@@ -1,18 +1,15 @@
-import re
 import secrets
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import config
 
-from ..tools import webhook
+from ..tools import messages, webhook
 from ..tools.cloud_api import CloudApiClient
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
 SIMULATOR_GRAPH_PATH = "/mp15/simulator/graph"
 SIMULATOR_PHONE_NUMBER_ID = "100000000000001"
-TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")  # as tools/messages.py sends them
-TEMPLATE_LANGUAGE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2,3})?")
 
 
 class Mp15WhatsappAccount(models.Model):
@@ -103,20 +100,20 @@ class Mp15WhatsappAccount(models.Model):
 
     @api.constrains("template_status_update", "template_feedback", "template_language")
     def _check_templates(self):
+        """A template the sender cannot build would stop the queue at the first closed window."""
         for account in self:
-            for name in (account.template_status_update, account.template_feedback):
-                if name and not TEMPLATE_NAME.fullmatch(name):
+            for name in filter(None, (account.template_status_update, account.template_feedback)):
+                try:
+                    messages.template_message("+919000000000", name, account.template_language or "hi")
+                except ValueError as error:
                     raise ValidationError(
                         _(
-                            "%(name)s is not a WhatsApp template name: use its name as approved in Meta, "
-                            "lowercase letters, digits and _ only (like grievance_status_update).",
+                            "The WhatsApp template %(name)s cannot be sent: %(reason)s. Use the template's name "
+                            "and language code as approved in Meta (like grievance_status_update, hi).",
                             name=name,
+                            reason=error,
                         )
-                    )
-            if account.template_language and not TEMPLATE_LANGUAGE.fullmatch(account.template_language):
-                raise ValidationError(
-                    _("%(code)s is not a template language code (like hi or en_US).", code=account.template_language)
-                )
+                    ) from error
 
     @api.constrains("graph_url")
     def _check_graph_url(self):

@@ -74,7 +74,8 @@ class Mp15WhatsappConversation(models.Model):
                 if not conversation:
                     continue  # another worker has this citizen
                 done += conversation._process_received()
-                self.env.cr.commit()  # queue runner: each citizen's work is committed on its own
+                # Queue runner: each citizen's work is committed on its own.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 progressed = True
             if not progressed:
                 break
@@ -90,7 +91,7 @@ class Mp15WhatsappConversation(models.Model):
     def _process_statuses(self):
         statuses = self.env["mp15.whatsapp.status"].search([("state", "=", "received")], order="id", limit=5000)
         statuses._apply()
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(statuses.filtered(lambda s: s.state != "received"))
 
     @api.model
@@ -150,8 +151,13 @@ class Mp15WhatsappConversation(models.Model):
         message.write({"conversation_id": self.id, "partner_id": self.partner_id.id})
         if message.wa_timestamp and (not self.last_inbound_at or message.wa_timestamp > self.last_inbound_at):
             self.last_inbound_at = message.wa_timestamp
-        event = self._event(message, first_contact)
-        new_state, actions = conversation.step(self.engine_state or {"lang": self.lang}, event)
+        state = self.engine_state or {"lang": self.lang}
+        new_state, actions = conversation.step(state, self._event(message, first_contact))
+        if new_state["lang"] != self.lang:
+            # The engine switched language (first message in English, ENGLISH, हिंदी): the lists it
+            # shows (categories, the citizen's grievances) were labelled in the old one. Again, in the new.
+            self.lang = new_state["lang"]
+            new_state, actions = conversation.step(state, self._event(message, first_contact))
         self.engine_state = new_state
         _ActionRunner(self, message).run(actions)
         message.state = "processed"

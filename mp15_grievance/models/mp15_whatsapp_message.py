@@ -38,18 +38,14 @@ class Mp15WhatsappMessage(models.Model):
     _rec_name = "body"
 
     wa_message_id = fields.Char(string="WhatsApp message ID", readonly=True, copy=False, index=True)
-    account_id = fields.Many2one(
-        "mp15.whatsapp.account", string="Account", required=True, readonly=True, index=True, ondelete="restrict"
-    )
+    account_id = fields.Many2one("mp15.whatsapp.account", required=True, readonly=True, index=True, ondelete="restrict")
     direction = fields.Selection([("in", "Received"), ("out", "Sent")], required=True, readonly=True, index=True)
     phone = fields.Char(readonly=True, index=True, help="The citizen's number (E.164).")
     partner_id = fields.Many2one("res.partner", string="Citizen", readonly=True, index="btree_not_null")
     conversation_id = fields.Many2one(
         "mp15.whatsapp.conversation", readonly=True, index="btree_not_null", ondelete="set null"
     )
-    grievance_id = fields.Many2one(
-        "mp15.grievance", string="Grievance", readonly=True, index="btree_not_null", ondelete="set null"
-    )
+    grievance_id = fields.Many2one("mp15.grievance", readonly=True, index="btree_not_null", ondelete="set null")
     message_type = fields.Char(string="Type", readonly=True)
     body = fields.Text(readonly=True)
     payload = fields.Text(string="Payload (JSON)", readonly=True, help="The message as WhatsApp sent or will send it.")
@@ -138,17 +134,18 @@ class Mp15WhatsappMessage(models.Model):
         nothing before this step, so it starts a fresh transaction, which sees that row, and inserts
         again. Rows come sorted by wamid: two batches sharing messages lock them in the same order.
         """
-        for attempt in range(1, STORE_ATTEMPTS + 1):
+
+        def insert():
+            Status = self.env["mp15.whatsapp.status"].sudo()
+            return self.sudo()._insert_inbound(rows) + Status._insert_statuses(statuses)
+
+        for _retry in range(STORE_ATTEMPTS - 1):
             try:
-                return self.sudo()._insert_inbound(rows) + self.env["mp15.whatsapp.status"].sudo()._insert_statuses(
-                    statuses
-                )
+                return insert()
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                if attempt == STORE_ATTEMPTS:
-                    raise
                 self.env.cr.rollback()
                 _logger.info("WhatsApp webhook: another worker stored the same delivery, trying again")
-        return 0
+        return insert()
 
     @api.model
     def _inbound_row(self, message, signed_numbers):
@@ -256,14 +253,7 @@ class Mp15WhatsappMessage(models.Model):
         done = 0
         accounts = self.env["mp15.whatsapp.account"].sudo().search([("sending_blocked", "=", False)])
         for account in accounts:
-            lock = SQL("pg_try_advisory_lock(%s, %s)", _ADVISORY_SEND, account.id)
-            self.env.cr.execute(SQL("SELECT %s", lock))
-            if not self.env.cr.fetchone()[0]:
-                continue  # another worker is sending for this account
-            try:
-                done += self._send_account_queue(account, deadline)
-            finally:
-                self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", _ADVISORY_SEND, account.id))
+            done += self._send_account_queue(account, deadline)
         remaining = self._count_due()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
@@ -283,34 +273,41 @@ class Mp15WhatsappMessage(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _send_account_queue(self, account, deadline):
+        """Send ``account``'s due messages in batches of at most its rate per second, committing each."""
         sent = 0
-        client = account._client()
         rate = max(1, account.rate_limit_mps)
-        while time.monotonic() < deadline and not account.sending_blocked:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT m.id FROM mp15_whatsapp_message m
-                     WHERE m.account_id = %s AND %s
-                     ORDER BY m.id
-                     LIMIT %s
-                       FOR UPDATE SKIP LOCKED
-                    """,
-                    account.id,
-                    _sendable(fields.Datetime.now()),
-                    min(rate, SEND_BATCH),
+        with account._client() as client:
+            while time.monotonic() < deadline and not account.sending_blocked:
+                # One sender per account, whatever the number of workers: a lock held by each batch's
+                # transaction, released by its commit (or by the rollback if anything goes wrong).
+                self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", _ADVISORY_SEND, account.id))
+                if not self.env.cr.fetchone()[0]:
+                    break
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT m.id FROM mp15_whatsapp_message m
+                         WHERE m.account_id = %s AND %s
+                         ORDER BY m.id
+                         LIMIT %s
+                           FOR UPDATE SKIP LOCKED
+                        """,
+                        account.id,
+                        _sendable(fields.Datetime.now()),
+                        min(rate, SEND_BATCH),
+                    )
                 )
-            )
-            batch = self.browse([row[0] for row in self.env.cr.fetchall()])
-            if not batch:
-                break
-            started = time.monotonic()
-            batch._send_batch(client)
-            sent += len(batch)
-            self.env.cr.commit()  # what went out is recorded before the next batch
-            elapsed = time.monotonic() - started
-            if len(batch) >= rate and elapsed < 1:
-                time.sleep(1 - elapsed)  # at most rate_limit_mps per second
+                batch = self.browse([row[0] for row in self.env.cr.fetchall()])
+                if not batch:
+                    break
+                started = time.monotonic()
+                batch._send_batch(client)
+                sent += len(batch)
+                # Queue runner: what went out is recorded before the next batch.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                elapsed = time.monotonic() - started
+                if len(batch) >= rate and elapsed < 1:
+                    time.sleep(1 - elapsed)  # at most rate_limit_mps per second
         return sent
 
     def _send_batch(self, client):

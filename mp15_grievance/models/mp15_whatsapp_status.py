@@ -34,7 +34,7 @@ class Mp15WhatsappStatus(models.Model):
         default="received",
         index=True,
     )
-    message_id = fields.Many2one("mp15.whatsapp.message", string="Message", readonly=True, ondelete="cascade")
+    message_id = fields.Many2one("mp15.whatsapp.message", readonly=True, ondelete="cascade")
 
     _sql_constraints = [
         ("status_once", "unique(wa_message_id, status)", "Each status of a message is stored once."),

@@ -26,6 +26,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,9 +75,7 @@ class ScriptedResponse:
         return cls(status, json.dumps(data).encode(), "application/json", delay)
 
     @classmethod
-    def raw(
-        cls, body: bytes, status: int, content_type: str = "text/html; charset=utf-8"
-    ) -> ScriptedResponse:
+    def raw(cls, body: bytes, status: int, content_type: str = "text/html; charset=utf-8") -> ScriptedResponse:
         return cls(status, body, content_type)
 
     @classmethod
@@ -94,6 +93,7 @@ class RecordedRequest:
     body: bytes
     json: object  # the parsed body, or None
     status: int  # what the fake answered
+    received_at: float = 0.0  # time.monotonic() when the whole request had been read
 
 
 @dataclass
@@ -136,9 +136,7 @@ class FakeGraphApi:
         server.fake = self
         self._server = server
         self._stopping.clear()
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="fake-graph-api", daemon=True
-        )
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-graph-api", daemon=True)
         self._thread.start()
         return self
 
@@ -179,9 +177,7 @@ class FakeGraphApi:
         with self._lock:
             self._state.queues[route].extend(responses)
 
-    def add_media(
-        self, media_id: str, content: bytes, mime_type: str, *, file_size_as_string: bool = False
-    ) -> None:
+    def add_media(self, media_id: str, content: bytes, mime_type: str, *, file_size_as_string: bool = False) -> None:
         with self._lock:
             self._state.media[media_id] = _Media(bytes(content), mime_type, file_size_as_string)
 
@@ -293,9 +289,7 @@ class FakeGraphApi:
         return 200, json.dumps(data).encode(), "application/json"
 
 
-def _graph_error(
-    status: int, code: int, message: str, subcode: int | None = None, details: str = ""
-) -> tuple:
+def _graph_error(status: int, code: int, message: str, subcode: int | None = None, details: str = "") -> tuple:
     error: dict = {"message": message, "type": "OAuthException", "code": code}
     if subcode is not None:
         error["error_subcode"] = subcode
@@ -389,6 +383,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = int(length_header)
         body = self.rfile.read(length) if length else b""
+        received_at = time.monotonic()
         try:
             payload = json.loads(body) if body else None
         except ValueError:
@@ -396,9 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
         route, resource = _route(method, urlsplit(self.path).path)
 
         delay, extra_headers, chunked = 0.0, (), False
-        authorized = fake.access_token is None or (
-            self.headers.get("Authorization") == f"Bearer {fake.access_token}"
-        )
+        authorized = fake.access_token is None or (self.headers.get("Authorization") == f"Bearer {fake.access_token}")
         if not authorized:
             status, content = 401, fixture_bytes("send_error_190_token.json")
             content_type = "application/json"
@@ -419,15 +412,14 @@ class _Handler(BaseHTTPRequestHandler):
                 body=body,
                 json=payload,
                 status=status,
+                received_at=received_at,
             )
         )
         if delay and fake._stopping.wait(delay):
             return  # the fake is stopping: drop the late answer
         self._send(status, content, content_type, extra_headers, chunked)
 
-    def _send(
-        self, status: int, content: bytes, content_type: str, extra_headers=(), chunked: bool = False
-    ) -> None:
+    def _send(self, status: int, content: bytes, content_type: str, extra_headers=(), chunked: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         for name, value in extra_headers:
