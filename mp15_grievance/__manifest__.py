@@ -43,7 +43,10 @@
     ],
     "assets": {
         "web.assets_backend": ["mp15_grievance/static/src/simulator/*"],
-        "web.assets_frontend": ["mp15_grievance/static/src/portal/*"],
+        "web.assets_frontend": [
+            "mp15_grievance/static/src/portal/*.js",
+            "mp15_grievance/static/src/portal/*.scss",
+        ],
         "web.assets_tests": ["mp15_grievance/static/tests/**/*"],
     },
     "post_init_hook": "_post_init_hook",

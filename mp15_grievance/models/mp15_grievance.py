@@ -597,7 +597,7 @@ class Mp15Grievance(models.Model):
         """Who the second escalation level reaches: the Settings' commissioner, else the first one found."""
         user = self.env["res.users"].sudo().browse(self._setting("commissioner_id", 0)).exists()
         if not user:
-            group = self.env.ref("mp15_grievance.group_manager")
+            group = self.env.ref("mp15_grievance.group_manager").sudo()
             user = group.users.filtered(lambda u: not u.share and u.id != SUPERUSER_ID).sorted("id")[:1]
         return user
 
