@@ -63,10 +63,10 @@ url="http://localhost:$PORT"
 cat <<EOF
 
 ${BOLD}Odoo is starting on $url  (database $DB; Ctrl-C stops it)${RESET}
-    Log in as admin / admin (administrator).
-    The demo users of every role (officers, field staff, citizens) and their passwords
-    are listed in README.md, "Demo logins".
-    The WhatsApp simulator and the rest are described in README.md too.
+    Log in as admin / admin (administrator and commissioner).
+    WhatsApp simulator (talk to the bot as a citizen): $url/odoo/whatsapp-simulator
+    Citizen portal: $url/my/grievances  (login citizen / citizen)
+    Demo users of every role (heads, officers, councillors) and their passwords: README.md, "Demo logins".
 
 EOF
 exec "${ODOO_COMMAND[@]}" -d "$DB" --http-port="$PORT"
