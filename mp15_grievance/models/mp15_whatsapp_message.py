@@ -197,33 +197,8 @@ class Mp15WhatsappMessage(models.Model):
     @api.model
     def _insert_inbound(self, rows):
         """Store inbound messages once each: a redelivered or racing duplicate wamid is a no-op."""
-        if not rows:
-            return 0
-        columns = list(rows[0])
-        values = SQL(", ").join(
-            SQL(
-                "(%s, 'in', 'received', 0, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
-                SQL(", ").join(row[column] for column in columns),
-                self.env.uid,
-                self.env.uid,
-            )
-            for row in rows
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO mp15_whatsapp_message (%s, direction, state, attempt_count,
-                                                   create_uid, write_uid, create_date, write_date)
-                VALUES %s
-                ON CONFLICT (wa_message_id) DO NOTHING
-                RETURNING id
-                """,
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                values,
-            ),
-            log_exceptions=False,  # a racing duplicate is expected: _store_once handles it
-        )
-        return len(self.env.cr.fetchall())
+        rows = [{**row, "direction": "in", "state": "received", "attempt_count": 0} for row in rows]
+        return insert_once(self.env, self._table, ("wa_message_id",), rows)
 
     # ------------------------------------------------------------------ outbound queue
 
@@ -425,6 +400,43 @@ class Mp15WhatsappMessage(models.Model):
 
 
 _ADVISORY_SEND = 154_015  # namespace of the per-account sending lock
+
+
+def insert_once(env, table, conflict_columns, rows):
+    """INSERT ``rows`` (dicts with the same keys) into ``table``, skipping those that already exist.
+
+    ON CONFLICT DO NOTHING waits for a concurrent insert of the same key and then does nothing;
+    a failure of that wait under REPEATABLE READ is the caller's to retry (``_store_once``).
+    Returns how many rows were inserted.
+    """
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    values = SQL(", ").join(
+        SQL(
+            "(%s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+            SQL(", ").join(row[column] for column in columns),
+            env.uid,
+            env.uid,
+        )
+        for row in rows
+    )
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO %s (%s, create_uid, write_uid, create_date, write_date)
+            VALUES %s
+            ON CONFLICT (%s) DO NOTHING
+            RETURNING id
+            """,
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(column) for column in columns),
+            values,
+            SQL(", ").join(SQL.identifier(column) for column in conflict_columns),
+        ),
+        log_exceptions=False,  # a racing duplicate is expected
+    )
+    return len(env.cr.fetchall())
 
 
 def _sendable(now):

@@ -2,9 +2,9 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..tools import webhook
+from .mp15_whatsapp_message import insert_once
 
 _logger = logging.getLogger(__name__)
 
@@ -43,32 +43,8 @@ class Mp15WhatsappStatus(models.Model):
     @api.model
     def _insert_statuses(self, rows):
         """Store status webhooks once each, like inbound messages."""
-        if not rows:
-            return 0
-        columns = list(rows[0])
-        values = SQL(", ").join(
-            SQL(
-                "(%s, 'received', %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
-                SQL(", ").join(row[column] for column in columns),
-                self.env.uid,
-                self.env.uid,
-            )
-            for row in rows
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO mp15_whatsapp_status (%s, state, create_uid, write_uid, create_date, write_date)
-                VALUES %s
-                ON CONFLICT (wa_message_id, status) DO NOTHING
-                RETURNING id
-                """,
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                values,
-            ),
-            log_exceptions=False,  # a racing duplicate is expected: the caller retries
-        )
-        return len(self.env.cr.fetchall())
+        rows = [{**row, "state": "received"} for row in rows]
+        return insert_once(self.env, self._table, ("wa_message_id", "status"), rows)
 
     def _apply(self):
         """Move outbound messages forward (sent → delivered → read; played counts as read), never back."""

@@ -459,7 +459,7 @@ class TestWebhookRace(odoo.tests.BaseCase):
             """
             SELECT count(*) FROM pg_stat_activity
              WHERE datname = current_database() AND wait_event_type = 'Lock'
-               AND query LIKE '%%INSERT INTO mp15_whatsapp_message%%'
+               AND query LIKE '%%INSERT INTO%%mp15_whatsapp_message%%'
             """
         )
         return cr.fetchone()[0]
