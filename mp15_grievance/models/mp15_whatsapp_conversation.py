@@ -430,7 +430,7 @@ class _ActionRunner:
         if attachment:
             attachment.write({"res_model": grievance._name, "res_id": grievance.id})
             grievance.message_post(
-                body=_("Citizen sent a %(kind)s on WhatsApp.", kind=media_message.message_type),
+                body=_("Citizen sent a %(kind)s on WhatsApp.", kind=self._media_word(media_message)),
                 attachment_ids=attachment.ids,
                 author_id=self.conversation.partner_id.id,
                 message_type="comment",
@@ -440,11 +440,22 @@ class _ActionRunner:
             grievance.message_post(
                 body=_(
                     "Citizen sent a %(kind)s on WhatsApp but it could not be downloaded: %(reason)s",
-                    kind=media_message.message_type,
+                    kind=self._media_word(media_message),
                     reason=media_message.error_message or "",
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _media_word(self, media_message):
+        """The kind of media in words staff read (in their language), not WhatsApp's type name."""
+        words = {
+            "image": _("photo"),
+            "audio": _("voice note"),
+            "video": _("video"),
+            "document": _("document"),
+            "sticker": _("sticker"),
+        }
+        return words.get(media_message.message_type, media_message.message_type)
 
     def _SetLocation(self, action):
         grievance = self._grievance(action.grievance_id)
