@@ -1,7 +1,8 @@
 from odoo import http
 from odoo.http import request
 
-MAX_BODY_BYTES = 4 * 1024 * 1024
+from ..tools.webhook import MAX_BODY_BYTES
+
 READ_CHUNK = 64 * 1024
 PLAIN_TEXT = [("Content-Type", "text/plain; charset=utf-8")]
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 413: "Payload Too Large", 415: "Unsupported Media Type"}

@@ -145,7 +145,8 @@ class GrievancePortal(CustomerPortal):
                 "page_name": "grievance",
                 "corporation_tz": CORPORATION_TZ,
                 "photos": self._grievance_photos(grievance_sudo),
-                "resolution_image_url": self._grievance_resolution_image_url(grievance_sudo),
+                "resolution_image_url": grievance_sudo.state in ("resolved", "closed")
+                and grievance_sudo._resolution_image_url(),
                 "timeline": self._grievance_timeline(grievance_sudo),
                 "feedback_url": f"{grievance_sudo.access_url}/feedback",
                 "notice": self._grievance_notice(grievance_sudo, kw),
@@ -228,26 +229,6 @@ class GrievancePortal(CustomerPortal):
         for photo in photos.filtered(lambda attachment: not attachment.access_token):
             photo.generate_access_token()
         return photos
-
-    def _grievance_resolution_image_url(self, grievance_sudo):
-        if grievance_sudo.state not in ("resolved", "closed") or not grievance_sudo.resolution_image:
-            return None
-        attachment = (
-            request.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", grievance_sudo._name),
-                    ("res_id", "=", grievance_sudo.id),
-                    ("res_field", "=", "resolution_image"),
-                ],
-                limit=1,
-            )
-        )
-        if not attachment:
-            return None
-        token = attachment.access_token or attachment.generate_access_token()[0]
-        return f"/web/image/{attachment.id}?access_token={token}"
 
     def _grievance_timeline(self, grievance_sudo):
         """What happened, newest first: filing, status changes, and the staff's messages to the citizen."""
@@ -334,7 +315,7 @@ class GrievancePortal(CustomerPortal):
             return self._grievance_not_found()
         if satisfied not in ("1", "0"):
             return request.redirect(self._grievance_url(grievance_sudo, access_token))
-        recorded = grievance_sudo._record_feedback(satisfied == "1", channel="Portal")
+        recorded = grievance_sudo._record_feedback(satisfied == "1", channel=request.env._("Portal"))
         outcome = ("satisfied" if satisfied == "1" else "not_satisfied") if recorded else "not_waiting"
         return request.redirect(self._grievance_url(grievance_sudo, access_token, feedback=outcome))
 

@@ -4,6 +4,7 @@ from . import mp15_grievance_category
 from . import mp15_grievance_stage
 from . import mp15_grievance
 from . import res_partner
+from . import res_users
 from . import mp15_bot_text
 from . import mp15_whatsapp_account
 from . import mp15_whatsapp_conversation

@@ -64,9 +64,11 @@ class Mp15Department(models.Model):
         return departments
 
     def write(self, vals):
+        former_heads = self.head_id if "head_id" in vals else self.env["res.users"]
         result = super().write(vals)
         if {"head_id", "member_ids"} & vals.keys():
             self._grant_staff_groups()
+        (former_heads - self.head_id)._revoke_head_group()
         return result
 
     def _grant_staff_groups(self):

@@ -6,7 +6,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_datetime, html2plaintext
 
-from ..tools import geo, sla
+from ..tools import geo, locks, sla
 from ..tools.conversation import feedback_options
 from ..tools.phone import PhoneError, normalize_phone
 from .mp15_grievance_stage import OPEN_STATES
@@ -22,11 +22,29 @@ SLA_STATES = [
     ("missed", "Missed"),
 ]
 CORPORATION_TZ = "Asia/Kolkata"
-SLA_BATCH = 1000
+SLA_BATCH = 200  # a run's transaction stays short: Odoo's scheduler calls again while work remains
 DUPLICATE_RADIUS_M = 100  # a second report of the same problem is usually from the same street
 DUPLICATE_WINDOW = timedelta(days=30)
-ADVISORY_NAMESPACE = 154_015  # pg advisory locks of this addon: (namespace, what)
-ADVISORY_SLA_RUN = 1
+# Kept by the system: the record of what happened, for the SLA figures and the commissioner.
+SYSTEM_FIELDS = frozenset(
+    {
+        "name",
+        "channel",
+        "date_filed",
+        "date_reopened",
+        "sla_state",
+        "escalation_level",
+        "date_first_update",
+        "date_resolved",
+        "date_closed",
+        "rating",
+        "reopen_count",
+    }
+)
+# What a citizen may say when filing through the portal (or its JSON-RPC): the rest is the system's.
+CITIZEN_FIELDS = frozenset(
+    {"kind", "category_id", "description", "ward_id", "latitude", "longitude", "address", "partner_id", "phone"}
+)
 CHANNELS = [("whatsapp", "WhatsApp"), ("portal", "Portal"), ("backoffice", "Back office"), ("api", "API")]
 
 
@@ -169,10 +187,11 @@ class Mp15Grievance(models.Model):
     @api.depends("latitude", "longitude")
     def _compute_ward_id(self):
         for grievance in self:
-            if grievance._has_coordinates():
-                grievance.ward_id = self.env["mp15.ward"]._locate(grievance.latitude, grievance.longitude)
-            else:
-                grievance.ward_id = grievance.ward_id
+            located = grievance._has_coordinates() and self.env["mp15.ward"]._locate(
+                grievance.latitude, grievance.longitude
+            )
+            # Only some wards may have a mapped boundary: a pin on none of them keeps the ward given.
+            grievance.ward_id = located or grievance.ward_id
 
     @api.depends("category_id")
     def _compute_priority(self):
@@ -277,25 +296,41 @@ class Mp15Grievance(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         sequence = self.env["ir.sequence"].sudo()
+        typed_wards = []
         for vals in vals_list:
+            if self.env.user.share and not self.env.su:
+                vals.pop("channel", None)
+                self._check_system_fields(vals, citizen_fields=CITIZEN_FIELDS)
+                vals["channel"] = "portal"
+            else:
+                self._check_system_fields(vals)
             self._normalize_phone_vals(vals)
-            if (vals.get("latitude") or vals.get("longitude")) and not vals.get("ward_id"):
-                vals.pop("ward_id", None)  # let the pin decide
+            typed_wards.append(vals.get("ward_id"))
+            if vals.get("latitude") or vals.get("longitude"):
+                vals.pop("ward_id", None)  # the pin decides; the typed ward is the fallback below
             if vals.get("phone") and not vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].sudo()._mp15_find_or_create_citizen(vals["phone"]).id
             if vals.get("name", "/") == "/":
                 date_filed = fields.Datetime.to_datetime(vals.get("date_filed")) or fields.Datetime.now()
-                vals["name"] = sequence.with_context(ir_sequence_date=date_filed.date()).next_by_code("mp15.grievance")
+                year_day = self._local_datetime(date_filed).date()  # 1 January 00:30 in Sagar is next year's
+                vals["name"] = sequence.with_context(ir_sequence_date=year_day).next_by_code("mp15.grievance")
         grievances = super().create(vals_list)
+        for grievance, typed_ward in zip(grievances, typed_wards, strict=True):
+            if typed_ward and not grievance.ward_id:
+                grievance.ward_id = typed_ward
         for grievance in grievances.filtered(lambda g: not g.phone and g.partner_id.mp15_phone):
             grievance.phone = grievance.partner_id.mp15_phone
+        if not self.env.user.share:
+            grievances._adopt_phone_for_citizen()
+        grievances = grievances.sudo()  # what follows is the system's bookkeeping, whoever filed
         grievances._refresh_sla_state()
         grievances._sync_resolve_activity()
         grievances._link_duplicates()
         grievances.filtered(lambda g: g.priority == "2" and g.state in OPEN_STATES)._alert_emergency()
-        return grievances
+        return grievances.sudo(self.env.su)
 
     def write(self, vals):
+        self._check_system_fields(vals)
         self._normalize_phone_vals(vals)
         if "user_id" in vals:
             self._check_can_assign(vals["user_id"])
@@ -305,17 +340,49 @@ class Mp15Grievance(models.Model):
                 )
         stages_before = {grievance.id: grievance.stage_id for grievance in self} if "stage_id" in vals else {}
         result = super().write(vals)
+        system = self.sudo()  # the consequences are the system's bookkeeping, whoever wrote
         if "stage_id" in vals:
-            self._apply_stage_state()
-            moved = self.filtered(lambda g: stages_before.get(g.id) != g.stage_id)
+            system._apply_stage_state()
+            moved = system.filtered(lambda g: stages_before.get(g.id) != g.stage_id)
             moved._notify_citizen_of_stage()
-        if {"stage_id", "user_id", "department_id", "sla_deadline", "date_reopened", "sla_hours"} & vals.keys():
-            self._sync_resolve_activity()
+        if {
+            "stage_id",
+            "user_id",
+            "department_id",
+            "sla_deadline",
+            "date_reopened",
+            "sla_hours",
+            "active",
+        } & vals.keys():
+            system._sync_resolve_activity()
         if {"latitude", "longitude", "category_id"} & vals.keys():
-            self._link_duplicates()
+            system._link_duplicates()
         if "stage_id" in vals:
             moved._move_duplicates_along()
         return result
+
+    def _check_system_fields(self, vals, citizen_fields=None):
+        """Staff and citizens cannot rewrite the record the SLA figures are made of; citizens only file."""
+        if self.env.su or self.env.user.has_group("mp15_grievance.group_manager"):
+            return
+        if self.env.user.share and citizen_fields is not None:
+            refused = set(vals) - citizen_fields
+        else:
+            refused = SYSTEM_FIELDS & set(vals) - ({"name"} if vals.get("name") == "/" else set())
+        if refused:
+            raise AccessError(
+                _(
+                    "These fields are kept by the system and cannot be set: %(fields)s",
+                    fields=", ".join(sorted(refused)),
+                )
+            )
+
+    def _adopt_phone_for_citizen(self):
+        """A number staff typed for a citizen who has none becomes the one we write to them on."""
+        Partner = self.env["res.partner"].sudo()
+        for grievance in self.filtered(lambda g: g.phone and g.partner_id and not g.partner_id.mp15_phone):
+            if not Partner.search_count([("mp15_phone", "=", grievance.phone)], limit=1):
+                grievance.partner_id.sudo().mp15_phone = grievance.phone
 
     @api.model
     def _normalize_phone_vals(self, vals):
@@ -382,22 +449,31 @@ class Mp15Grievance(models.Model):
         """
         now = fields.Datetime.now()
         Conversation = self.env["mp15.whatsapp.conversation"].sudo()
-        for grievance in self:
-            conversation = Conversation._for_partner(grievance.partner_id, grievance.phone)
-            if conversation:
-                conversation._send_to_citizen(
-                    text_key, grievance, fallback_template=fallback_template, buttons=buttons, image=image
-                )
-            elif grievance.partner_id:
-                lang = grievance.partner_id.lang or "hi_IN"
-                body = self.env["mp15.bot.text"]._render(text_key, lang, **grievance._citizen_params(lang))
+        for grievance in self.sudo():
+            try:
+                conversation = Conversation._for_partner(grievance.partner_id)
+                if conversation:
+                    conversation._send_to_citizen(
+                        text_key, grievance, fallback_template=fallback_template, buttons=buttons, image=image
+                    )
+                elif grievance.partner_id:
+                    lang = grievance.partner_id.lang or "hi_IN"
+                    body = self.env["mp15.bot.text"]._render(text_key, lang, **grievance._citizen_params(lang))
+                    grievance.message_post(
+                        body=body,
+                        author_id=self.env.ref("base.partner_root").id,
+                        partner_ids=grievance.partner_id.ids,
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                    )
+                else:
+                    continue
+            except ValueError as error:  # e.g. a bot text edited into something WhatsApp refuses
+                _logger.warning("Citizen update %s for %s not sent: %s", text_key, grievance.name, error)
                 grievance.message_post(
-                    body=body,
-                    partner_ids=grievance.partner_id.ids,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
+                    body=_("The citizen could not be told (%(text)s): %(error)s", text=text_key, error=error),
+                    subtype_xmlid="mail.mt_note",
                 )
-            else:
                 continue
             if is_update and not grievance.date_first_update:
                 grievance.date_first_update = now
@@ -433,8 +509,6 @@ class Mp15Grievance(models.Model):
                 body=_("%(ref)s reports the same problem nearby and follows this grievance.", ref=grievance.name),
                 subtype_xmlid="mail.mt_note",
             )
-            if grievance.partner_id and grievance.partner_id != original.partner_id:
-                original.message_subscribe(partner_ids=grievance.partner_id.ids)
             grievance._notify_citizen("duplicate_linked", is_update=False)
 
     def _find_original(self):
@@ -516,7 +590,7 @@ class Mp15Grievance(models.Model):
         if not attachment:
             return None
         token = attachment.access_token or attachment.generate_access_token()[0]
-        return f"{self.get_base_url()}/web/content/{attachment.id}?access_token={token}"
+        return f"{self.get_base_url()}/web/image/{attachment.id}?access_token={token}"
 
     def _record_feedback(self, satisfied, channel):
         """The citizen's answer to "are you satisfied?": close, or reopen with a new deadline."""
@@ -551,6 +625,8 @@ class Mp15Grievance(models.Model):
         """Record when a grievance is resolved or closed, and fix its SLA outcome."""
         now = fields.Datetime.now()
         for grievance in self:
+            if grievance.state == "resolved" and grievance.rating and not grievance.date_resolved:
+                grievance.rating = False  # resolved again after a reopen: its feedback is asked again
             if grievance.state in ("resolved", "closed"):
                 if not grievance.date_resolved:
                     grievance.date_resolved = now
@@ -625,9 +701,23 @@ class Mp15Grievance(models.Model):
         by_grievance = defaultdict(lambda: self.env["mail.activity"])
         for activity in activities:
             by_grievance[activity.res_id] |= activity
+        done = self.filtered(lambda g: g.state not in OPEN_STATES or not g.active)
+        if done:
+            alerts = (
+                self.env["mail.activity"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", done.ids),
+                        ("activity_type_id", "in", self._alert_activity_types().ids),
+                    ]
+                )
+            )
+            alerts.action_feedback(feedback=_("The grievance is no longer open."))
         for grievance in self:
             current = by_grievance[grievance.id]
-            if grievance.state not in OPEN_STATES or not grievance.active:
+            if grievance in done:
                 if grievance.state in ("resolved", "closed"):
                     current.action_feedback(feedback=_("Resolved."))
                 else:
@@ -646,9 +736,20 @@ class Mp15Grievance(models.Model):
                 if current[:1].user_id != user or current[:1].date_deadline != deadline:
                     current[:1].write({"user_id": user.id, "date_deadline": deadline})
 
-    def _local_date(self, value):
-        """The calendar day of a UTC datetime in the corporation's time zone (activities are per day)."""
-        return fields.Datetime.context_timestamp(self.with_context(tz=CORPORATION_TZ), value).date()
+    def _alert_activity_types(self):
+        return self.env.ref("mp15_grievance.mail_activity_type_escalation") | self.env.ref(
+            "mp15_grievance.mail_activity_type_emergency"
+        )
+
+    @api.model
+    def _local_datetime(self, value):
+        """A UTC datetime in the corporation's time zone (Asia/Kolkata), whatever the user's or server's."""
+        return fields.Datetime.context_timestamp(self.with_context(tz=CORPORATION_TZ), value)
+
+    @api.model
+    def _local_date(self, value=None):
+        """The calendar day in Sagar of a UTC datetime (now by default): activities are per day."""
+        return self._local_datetime(value or fields.Datetime.now()).date()
 
     def _alert_emergency(self):
         """Emergencies reach the department head at once, not at the next scheduled run."""
@@ -657,8 +758,8 @@ class Mp15Grievance(models.Model):
             if not head:
                 continue
             grievance.sudo().activity_schedule(
-                "mp15_grievance.mail_activity_type_escalation",
-                date_deadline=fields.Date.context_today(self),
+                "mp15_grievance.mail_activity_type_emergency",
+                date_deadline=self._local_date(),
                 summary=_("Emergency: %(ref)s", ref=grievance.name),
                 note=grievance.description,
                 user_id=head.id,
@@ -718,7 +819,12 @@ class Mp15Grievance(models.Model):
                 "_sla_escalate_to_commissioner",
             ),
             (
-                [*open_, ("date_first_update", "=", False), ("date_filed", "<=", now - timedelta(hours=update_hours))],
+                [
+                    *open_,
+                    ("date_first_update", "=", False),
+                    ("date_filed", "<=", now - timedelta(hours=update_hours)),
+                    ("partner_id", "!=", False),
+                ],
                 "date_filed, id",
                 "_sla_send_progress_update",
             ),
@@ -737,12 +843,13 @@ class Mp15Grievance(models.Model):
     def _cron_sla(self):
         """Keep every open grievance's clock current, escalate, update citizens, close unanswered ones.
 
-        One batch per step and call: Odoo's scheduler calls again at once while work remains, so a
-        backlog is worked off in committed batches. One run at a time (an advisory lock: a second
+        One batch per call: Odoo's scheduler commits it and calls again at once while work remains,
+        so a backlog is worked off in short, committed transactions (a later step waits for the
+        earlier ones: a late run breaches before it escalates). One run at a time (an advisory lock: a second
         server's run returns at once); due rows are also locked with SKIP LOCKED and the conditions
         are part of the query, so each escalation level is reached once.
         """
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", ADVISORY_NAMESPACE, ADVISORY_SLA_RUN))
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *locks.SLA_RUN))
         if not self.env.cr.fetchone()[0]:
             _logger.info("SLA run skipped: another server is running it right now")
             return 0, 0
@@ -757,6 +864,7 @@ class Mp15Grievance(models.Model):
                 getattr(due, handler)()
                 due.flush_recordset()
                 done += len(due)
+                break  # one batch per call: a short transaction, committed by the scheduler
         remaining = sum(self.search_count(domain) for domain, _order, _handler in self._sla_steps(now))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         _logger.info("SLA run: %d grievances handled, %d still due", done, remaining)
@@ -779,7 +887,7 @@ class Mp15Grievance(models.Model):
             if head:
                 grievance.activity_schedule(
                     "mp15_grievance.mail_activity_type_escalation",
-                    date_deadline=fields.Date.context_today(grievance),
+                    date_deadline=self._local_date(),
                     summary=_("Deadline missed: %(ref)s", ref=grievance.name),
                     user_id=head.id,
                 )
@@ -799,7 +907,7 @@ class Mp15Grievance(models.Model):
             if commissioner:
                 grievance.activity_schedule(
                     "mp15_grievance.mail_activity_type_escalation",
-                    date_deadline=fields.Date.context_today(grievance),
+                    date_deadline=self._local_date(),
                     summary=_("Twice past its deadline: %(ref)s", ref=grievance.name),
                     user_id=commissioner.id,
                 )

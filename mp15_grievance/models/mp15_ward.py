@@ -65,11 +65,13 @@ class Mp15Ward(models.Model):
         return wards
 
     def write(self, vals):
+        former = self.councillor_user_ids if "councillor_user_ids" in vals else self.env["res.users"]
         result = super().write(vals)
         if {"boundary_geojson", "active"} & vals.keys():
             self.env.registry.clear_cache()
         if "councillor_user_ids" in vals:
             self._grant_councillor_group()
+            (former - self.councillor_user_ids)._revoke_councillor_group()
         return result
 
     def unlink(self):

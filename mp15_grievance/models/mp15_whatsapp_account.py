@@ -129,7 +129,8 @@ class Mp15WhatsappAccount(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.clear_cache()
+        if {"phone_number_id", "app_secret", "verify_token", "active"} & vals.keys():
+            self.env.registry.clear_cache()  # _webhook_secrets, cached in every worker
         return result
 
     def unlink(self):

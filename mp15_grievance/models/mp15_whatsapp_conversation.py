@@ -3,26 +3,26 @@ import json
 import logging
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import cloud_api, conversation, geo, messages
 from ..tools.classifier import cached_classifier
-from ..tools.phone import PhoneError, normalize_phone
+from ..tools.phone import PhoneError
+from .mp15_grievance_stage import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
 LANGUAGES = [("hi", "Hindi"), ("en", "English")]
 ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}
-CITIZEN_TZ = "Asia/Kolkata"
 WINDOW = timedelta(hours=24)
 RECENT = timedelta(minutes=30)
 PROCESS_TIME_BUDGET = 50  # seconds per cron run; what is left is picked up at once by the next run
 MEDIA_LIMITS = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}  # MB, as Meta's
 REFERENCE = re.compile(r"\bMP15\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
-OPEN_STATES = ("new", "assigned", "in_progress")
 EVENT_KINDS = {"text": "text", "interactive": "interactive", "button": "interactive", "location": "location"}
 
 
@@ -90,7 +90,15 @@ class Mp15WhatsappConversation(models.Model):
     @api.model
     def _process_statuses(self):
         statuses = self.env["mp15.whatsapp.status"].search([("state", "=", "received")], order="id", limit=5000)
-        statuses._apply()
+        for status in statuses:
+            try:
+                with self.env.cr.savepoint():
+                    status._apply()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as error:
+                _logger.exception("WhatsApp status %s %s could not be applied", status.status, status.wa_message_id)
+                status.write({"state": "error", "error_message": str(error)[:2000]})
         self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(statuses.filtered(lambda s: s.state != "received"))
 
@@ -135,6 +143,8 @@ class Mp15WhatsappConversation(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._handle(message)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # another transaction changed the same rows: the whole run rolls back and is retried
             except Exception as error:
                 _logger.exception("WhatsApp message %s could not be processed", message.wa_message_id)
                 message.write({"state": "error", "error_message": str(error)[:2000], "conversation_id": self.id})
@@ -145,9 +155,12 @@ class Mp15WhatsappConversation(models.Model):
         self.ensure_one()
         first_contact = not self.partner_id
         if first_contact:
-            self.partner_id = self.env["res.partner"]._mp15_find_or_create_citizen(
-                self.phone, name=message.profile_name
-            )
+            try:
+                self.partner_id = self.env["res.partner"]._mp15_find_or_create_citizen(
+                    self.phone, name=message.profile_name
+                )
+            except PhoneError:  # a 2026 WhatsApp username without a number: the citizen has no phone
+                self.partner_id = self.env["res.partner"].create({"name": message.profile_name or self.phone})
         message.write({"conversation_id": self.id, "partner_id": self.partner_id.id})
         if message.wa_timestamp and (not self.last_inbound_at or message.wa_timestamp > self.last_inbound_at):
             self.last_inbound_at = message.wa_timestamp
@@ -276,25 +289,34 @@ class Mp15WhatsappConversation(models.Model):
         return Message._queue(self, payload, body=body, grievance=grievance, fallback_template=fallback_template)
 
     @api.model
-    def _for_partner(self, partner, phone=None):
-        """The conversation to reach ``partner`` on: their latest, else a new one on the default account."""
-        if partner:
-            existing = self.search([("partner_id", "=", partner.id)], order="last_inbound_at desc, id desc", limit=1)
-            if existing:
-                return existing
-        try:
-            phone = normalize_phone(phone or partner.mp15_phone or partner.mobile or partner.phone or "")
-        except PhoneError:
+    def _for_partner(self, partner):
+        """The conversation to write to ``partner`` on, or an empty recordset.
+
+        Only a number the citizen wrote to us from, or one staff gave when filing for them
+        (``mp15_phone``), is ever used: never a number a citizen can edit on the portal, and never
+        a conversation that belongs to someone else. A real number goes before the simulator.
+        """
+        if not partner:
+            return self.browse()
+        existing = self.search([("partner_id", "=", partner.id), ("account_id.active", "=", True)])
+        if existing:
+            return existing.sorted(lambda c: (not c.account_id.is_simulator, c.last_inbound_at or datetime.min))[-1]
+        if not partner.mp15_phone:
             return self.browse()
         account = self.env["mp15.whatsapp.account"]._default_account()
         if not account:
             return self.browse()
-        existing = self.search([("account_id", "=", account.id), ("phone", "=", phone)], limit=1)
-        return existing or self.create(
+        existing = self.search([("account_id", "=", account.id), ("phone", "=", partner.mp15_phone)], limit=1)
+        if existing:
+            if existing.partner_id and existing.partner_id != partner:
+                return self.browse()
+            existing.partner_id = partner
+            return existing
+        return self.create(
             {
                 "account_id": account.id,
-                "phone": phone,
-                "partner_id": partner.id or False,
+                "phone": partner.mp15_phone,
+                "partner_id": partner.id,
                 "lang": "en" if (partner.lang or "").startswith("en") else "hi",
             }
         )

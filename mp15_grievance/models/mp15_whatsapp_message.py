@@ -11,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from ..tools import cloud_api, webhook
+from ..tools import cloud_api, locks, webhook
 
 _logger = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ class Mp15WhatsappMessage(models.Model):
             while time.monotonic() < deadline and not account.sending_blocked:
                 # One sender per account, whatever the number of workers: a lock held by each batch's
                 # transaction, released by its commit (or by the rollback if anything goes wrong).
-                self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", _ADVISORY_SEND, account.id))
+                self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *locks.sending(account.id)))
                 if not self.env.cr.fetchone()[0]:
                     break
                 self.env.cr.execute(
@@ -397,9 +397,6 @@ class Mp15WhatsappMessage(models.Model):
     def action_reprocess(self):
         self.filtered(lambda m: m.direction == "in" and m.state == "error").write({"state": "received"})
         self.env.ref("mp15_grievance.ir_cron_process_whatsapp")._trigger()
-
-
-_ADVISORY_SEND = 154_015  # namespace of the per-account sending lock
 
 
 def insert_once(env, table, conflict_columns, rows):

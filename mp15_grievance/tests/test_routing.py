@@ -56,6 +56,12 @@ class TestRouting(Mp15Case):
         self.assertEqual(self._grievance(ward_id=False, latitude=23.90, longitude=78.80).ward_id, ward)
         self.assertFalse(self._grievance(ward_id=False, latitude=23.925, longitude=78.825).ward_id)
 
+    def test_typed_ward_is_kept_when_the_pin_is_on_no_mapped_ward(self):
+        grievance = self._grievance(ward=self.ward_2, latitude=23.5, longitude=78.1)
+        self.assertEqual(grievance.ward_id, self.ward_2)
+        grievance.write({"latitude": 23.51, "longitude": 78.11})
+        self.assertEqual(grievance.ward_id, self.ward_2)
+
     def test_typed_ward_is_kept_without_a_pin(self):
         grievance = self._grievance(ward=self.ward_2)
         self.assertEqual(grievance.ward_id, self.ward_2)
@@ -163,7 +169,7 @@ class TestDuplicates(Mp15Case):
         first = self.report("+919425012345", lat, lon)
         second = self.report("+917987123456", lat + 0.0003, lon + 0.0002)  # about 40 m away
         self.assertEqual(second.duplicate_of_id, first)
-        self.assertIn(second.partner_id, first.message_partner_ids, "its citizen follows the original")
+        self.assertNotIn(second.partner_id, first.message_partner_ids, "but reads nothing of the other citizen's")
         told = self.env["mp15.whatsapp.message"].search([("grievance_id", "=", second.id), ("direction", "=", "out")])
         self.assertEqual(len(told), 1)
         self.assertIn(first.name, told.body)

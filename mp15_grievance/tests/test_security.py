@@ -229,6 +229,36 @@ class TestGrievanceSecurity(Mp15Case):
         filed_for_company = self._grievance(citizen=self.other_citizen, partner_id=company.id)
         self.assertCanRead(self.citizen, filed_for_company)
 
+    def test_portal_cannot_set_what_the_system_keeps_when_filing(self):
+        for field, value in (("name", "MP15-2026-999999"), ("priority", "2"), ("escalation_level", 2)):
+            with self.assertRaises(AccessError, msg=field):
+                self.env["mp15.grievance"].with_user(self.citizen).create(
+                    {
+                        "category_id": self.category_a.id,
+                        "description": "x",
+                        "partner_id": self.citizen.partner_id.id,
+                        field: value,
+                    }
+                )
+        filed = self.create_as(self.citizen, self.category_a)
+        self.assertEqual(filed.channel, "portal")
+
+    def test_staff_cannot_rewrite_the_sla_record(self):
+        for field, value in (("sla_state", "met"), ("date_filed", "2020-01-01 00:00:00"), ("rating", "satisfied")):
+            with self.assertRaises(AccessError, msg=field):
+                self.own.with_user(self.head_a).write({field: value})
+        self.own.with_user(self.manager).write({"sla_state": "met"})
+        self.assertEqual(self.own.sla_state, "met", "the commissioner can correct the record")
+
+    def test_updates_never_go_to_a_number_a_citizen_typed_on_the_portal(self):
+        stranger = "+919425011111"
+        self.citizen.partner_id.sudo().write({"mobile": stranger, "phone": stranger, "mp15_phone": False})
+        grievance = self.create_as(self.citizen, self.category_a)
+        grievance.sudo().write({"resolution_note": "Fixed.", "stage_id": self.stage_resolved.id})
+        sent = self.env["mp15.whatsapp.message"].search([("phone", "=", stranger)])
+        self.assertFalse(sent, "nothing is sent to a number nobody proved is theirs")
+        self.assertFalse(self.env["mp15.whatsapp.conversation"].search([("phone", "=", stranger)]))
+
     # ------------------------------------------------------------ other users
 
     def test_employee_without_a_grievance_role_sees_nothing(self):

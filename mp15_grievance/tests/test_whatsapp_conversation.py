@@ -296,7 +296,7 @@ class TestWhatsappConversation(Mp15Case, HttpCase):
         grievance = citizen.grievances
         self.assertEqual((grievance.priority, grievance.category_id.is_emergency), ("2", True))
         self.assertEqual(grievance.department_id, self.fire_department)
-        escalation = self.env.ref("mp15_grievance.mail_activity_type_escalation")
+        escalation = self.env.ref("mp15_grievance.mail_activity_type_emergency")
         alert = grievance.activity_ids.filtered(lambda activity: activity.activity_type_id == escalation)
         self.assertEqual(alert.user_id, self.head_b, "at once, not at the next scheduled run")
         self.assertIn(grievance.name, alert.summary)
