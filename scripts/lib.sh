@@ -444,7 +444,7 @@ db_name = $DB
 http_interface = $HTTP_INTERFACE
 http_port = $PORT
 proxy_mode = False
-without_demo = False
+without_demo = $( [ "${DEMO:-1}" = 0 ] && echo all || echo False )
 EOF
     chmod 600 "$ODOO_CONF"
 }

@@ -49,6 +49,10 @@ else
         step "Creating database $DB with $ADDON, its demo data and Hindi ($LANGUAGE) beside English"
     fi
     action=(-i "$ADDON" "--load-language=$LANGUAGE")
+    if [ "${DEMO:-1}" = 0 ]; then
+        action+=(--without-demo=all)
+        note "Without demo data (DEMO=0): set the admin password, departments, wards and WhatsApp account yourself."
+    fi
 fi
 note "log: ${log#"$REPO_ROOT"/}"
 run_logged "$log" "$DB" odoo "${ODOO_COMMAND[@]}" -d "$DB" "${action[@]}" --stop-after-init ||
