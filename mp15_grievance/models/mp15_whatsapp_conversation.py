@@ -21,6 +21,7 @@ ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}
 WINDOW = timedelta(hours=24)
 RECENT = timedelta(minutes=30)
 PROCESS_TIME_BUDGET = 50  # seconds per cron run; what is left is picked up at once by the next run
+MEDIA_SECONDS = 30  # a slow download must not hold the citizen's conversation (and the cron) for long
 MEDIA_LIMITS = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}  # MB, as Meta's
 REFERENCE = re.compile(r"\bMP15\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
 EVENT_KINDS = {"text": "text", "interactive": "interactive", "button": "interactive", "location": "location"}
@@ -343,7 +344,7 @@ class Mp15WhatsappConversation(models.Model):
         try:
             with self.account_id._client() as client:
                 info = client.get_media(message.media_id)
-                content = client.download_media(info.url, max_bytes=limit)
+                content = client.download_media(info.url, max_bytes=limit, max_seconds=MEDIA_SECONDS)
         except cloud_api.CloudApiError as error:
             summary = error.error.summary() if error.error else str(error)
             message.write({"error_message": summary})
