@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-pure test-install test-odoo lint format reset-db clean bench bench-sla
+.PHONY: help run setup test test-pure test-install test-odoo lint format reset-db clean bench bench-sla bench-whatsapp
 
 help:
 	@echo "make run           set everything up, create or upgrade database mp15, serve http://localhost:8069"
@@ -48,10 +48,13 @@ lint:
 format:
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-bench: bench-sla
+bench: bench-sla bench-whatsapp
 
 bench-sla: setup
 	@.venv/bin/python bench/sla_bench.py
+
+bench-whatsapp: setup
+	@.venv/bin/python bench/whatsapp_bench.py
 
 reset-db:
 	@scripts/run.sh --reset-db

@@ -1,7 +1,7 @@
 import re
 import string
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -40,10 +40,20 @@ class Mp15BotText(models.Model):
     @api.model
     def _render(self, key, lang, **params):
         """The text ``key`` in ``lang`` with its placeholders filled; unknown placeholders stay visible."""
+        return _fill(self._text(key, lang), params)
+
+    @api.model
+    @tools.ormcache("key", "lang")
+    def _text(self, key, lang):
         record = self.sudo().with_context(lang=lang).search([("key", "=", key)], limit=1)
         if not record:
             raise ValueError(f"No bot text with key {key!r}")
-        return _fill(record.text, params)
+        return record.text
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()  # _text, in every worker
+        return result
 
 
 def _placeholders(text):

@@ -686,6 +686,8 @@ class Mp15Grievance(models.Model):
 
     def _sync_resolve_activity(self):
         """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline."""
+        # The activity shows in the user's activity menu: no "assigned to you" message for each filing.
+        self = self.with_context(mail_activity_quick_update=True)
         activity_type = self.env.ref("mp15_grievance.mail_activity_type_resolve")
         activities = (
             self.env["mail.activity"]

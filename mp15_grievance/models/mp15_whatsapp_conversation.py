@@ -13,6 +13,7 @@ from ..tools import cloud_api, conversation, geo, messages
 from ..tools.classifier import cached_classifier
 from ..tools.phone import PhoneError
 from .mp15_grievance_stage import OPEN_STATES
+from .mp15_whatsapp_message import PROCESS_CRONS
 
 _logger = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ LANGUAGES = [("hi", "Hindi"), ("en", "English")]
 ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}
 WINDOW = timedelta(hours=24)
 RECENT = timedelta(minutes=30)
-PROCESS_TIME_BUDGET = 50  # seconds per cron run; what is left is picked up at once by the next run
+PROCESS_TIME_BUDGET = 5  # seconds per call: Odoo commits and calls again at once while messages wait
 MEDIA_SECONDS = 30  # a slow download must not hold the citizen's conversation (and the cron) for long
 MEDIA_LIMITS = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}  # MB, as Meta's
 REFERENCE = re.compile(r"\bMP15\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
@@ -52,19 +53,28 @@ class Mp15WhatsappConversation(models.Model):
     # ----------------------------------------------------------------- processing
 
     @api.model
-    def _cron_process(self):
-        """Handle stored webhooks: statuses, then each citizen's messages in order, one worker per citizen."""
+    def _cron_process(self, lane=None):
+        """Handle stored webhooks: statuses, then each citizen's messages in order, one worker per citizen.
+
+        ``lane``: the share of citizens this scheduled action handles (see ``processing_lane``), so
+        that the lanes run in parallel on the cron workers; None handles everyone.
+        """
         deadline = time.monotonic() + PROCESS_TIME_BUDGET
-        done = self._process_statuses()
+        done = self._process_statuses() if lane in (None, 0) else 0
+        in_lane = SQL("TRUE") if lane is None else SQL("ascii(right(phone, 1)) %% %s = %s", len(PROCESS_CRONS), lane)
+        Message = self.env["mp15.whatsapp.message"]
         while time.monotonic() < deadline:
             self.env.cr.execute(
-                """
-                SELECT account_id, phone FROM mp15_whatsapp_message
-                 WHERE state = 'received'
-                 GROUP BY account_id, phone
-                 ORDER BY min(wa_timestamp), min(id)
-                 LIMIT 200
-                """
+                SQL(
+                    """
+                    SELECT account_id, phone FROM mp15_whatsapp_message
+                     WHERE state = 'received' AND %s
+                     GROUP BY account_id, phone
+                     ORDER BY min(wa_timestamp), min(id)
+                     LIMIT 200
+                    """,
+                    in_lane,
+                )
             )
             citizens = self.env.cr.fetchall()
             progressed = False
@@ -75,17 +85,15 @@ class Mp15WhatsappConversation(models.Model):
                 if not conversation:
                     continue  # another worker has this citizen
                 done += conversation._process_received()
+                Message._wake("mp15_grievance.ir_cron_send_whatsapp")  # replies go out while we go on
                 # Queue runner: each citizen's work is committed on its own.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 progressed = True
             if not progressed:
                 break
-        self.env.cr.execute("SELECT count(*) FROM mp15_whatsapp_message WHERE state = 'received'")
+        self.env.cr.execute(SQL("SELECT count(*) FROM mp15_whatsapp_message WHERE state = 'received' AND %s", in_lane))
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if remaining:
-            self.env.ref("mp15_grievance.ir_cron_process_whatsapp")._trigger()
-        self.env.ref("mp15_grievance.ir_cron_send_whatsapp")._trigger()
         return done
 
     @api.model

@@ -41,7 +41,8 @@ class ResPartner(models.Model):
         partner = self.search([("mp15_phone", "=", e164)], limit=1)
         if partner:
             return partner
-        return self.create({"name": name or format_for_display(e164), "mp15_phone": e164, "mobile": e164})
+        quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
+        return quiet.create({"name": name or format_for_display(e164), "mp15_phone": e164, "mobile": e164})
 
     def action_mp15_open_grievances(self):
         self.ensure_one()
