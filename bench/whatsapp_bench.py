@@ -107,14 +107,18 @@ class BenchDatabase:
                 }
             )
             classifier = env["mp15.whatsapp.conversation"]._classifier()
-            process_cron = env.ref("mp15_grievance.ir_cron_process_whatsapp")
+            from odoo.addons.mp15_grievance.models.mp15_whatsapp_message import PROCESS_CRONS
+
+            lanes = [env.ref(xmlid) for xmlid in PROCESS_CRONS]
             send_cron = env.ref("mp15_grievance.ir_cron_send_whatsapp")
-            self.process_cron_id = process_cron.id
-            self.cron_names = {"processing": process_cron.name, "sending": send_cron.name}  # as the log names them
+            self.process_cron_ids = tuple(cron.id for cron in lanes)
+            # as the log names them: one processing lane after the other, then the sender
+            self.cron_names = {f"processing lane {index + 1}": cron.name for index, cron in enumerate(lanes)}
+            self.cron_names["sending"] = send_cron.name
             return account.id, classifier
 
     def set_processing(self, active):
-        self.query("UPDATE ir_cron SET active = %s WHERE id = %s", (active, self.process_cron_id))
+        self.query("UPDATE ir_cron SET active = %s WHERE id IN %s", (active, self.process_cron_ids))
 
     def inbound_count(self, wamid_prefix):
         return self.scalar(
@@ -356,6 +360,11 @@ def run_phase(label, messages, send, server, database, graph, figures, meter):
     return result
 
 
+def crons_line(result):
+    roles = [key for key in result if key.startswith("processing lane")] + ["sending"]
+    return "; ".join(cron_line(role, result[role]) for role in roles)
+
+
 def cron_line(role, stats):
     runs, seconds, records = stats
     if not records:
@@ -407,7 +416,7 @@ def part_end_to_end(server, database, graph, factory, figures, meter, burst, rat
 
 
 def show_phase(result):
-    log(f"      {cron_line('processing', result['processing'])}; {cron_line('sending', result['sending'])}")
+    log(f"      {crons_line(result)}")
     for line in result["worker_kills"]:
         log(f"      WORKER STOPPED BY A LIMIT: {line.strip()}")
     log(
@@ -485,8 +494,8 @@ def summary(figures, server, args, started_at):
         f"max {steady['latency_max_s']:.2f} s "
         f"({steady['answered']:,}/{steady['messages']:,} answered, {steady['grievances']:,} grievances, "
         f"{steady['messages_per_s']:.1f} messages/s)",
-        f"    2a {cron_line('processing', burst['processing'])}; {cron_line('sending', burst['sending'])}",
-        f"    2b {cron_line('processing', steady['processing'])}; {cron_line('sending', steady['sending'])}",
+        f"    2a {crons_line(burst)}",
+        f"    2b {crons_line(steady)}",
         f"    workers stopped by a limit: {len(burst['worker_kills'])} in 2a, {len(steady['worker_kills'])} in 2b",
         "-" * 100,
     ]

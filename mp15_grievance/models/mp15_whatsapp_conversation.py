@@ -61,7 +61,7 @@ class Mp15WhatsappConversation(models.Model):
         """
         deadline = time.monotonic() + PROCESS_TIME_BUDGET
         done = self._process_statuses() if lane in (None, 0) else 0
-        in_lane = SQL("TRUE") if lane is None else SQL("ascii(right(phone, 1)) %% %s = %s", len(PROCESS_CRONS), lane)
+        in_lane = SQL("TRUE") if lane is None else SQL("mod(ascii(right(phone, 1)), %s) = %s", len(PROCESS_CRONS), lane)
         Message = self.env["mp15.whatsapp.message"]
         while time.monotonic() < deadline:
             self.env.cr.execute(

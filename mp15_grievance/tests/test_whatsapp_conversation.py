@@ -16,6 +16,7 @@ import psycopg2
 from odoo.tests import HttpCase, tagged
 
 from ..models.mp15_bot_text import _placeholders
+from ..models.mp15_whatsapp_message import processing_lane
 from .common import Mp15Case
 from .fake_graph_api import FakeGraphApi
 from .whatsapp_common import (
@@ -508,3 +509,17 @@ class TestWhatsappConversation(Mp15Case, HttpCase):
                 if record.key not in LANGUAGE_BUTTON_KEYS:
                     self.assertNotEqual(hindi, english, "translated")
                 self.assertEqual(_placeholders(hindi), _placeholders(english), "the same placeholders")
+
+    def test_each_processing_lane_handles_its_own_citizens(self):
+        even, odd = Citizen(self, "919425000010"), Citizen(self, "919425000011")
+        even.say("hi", run=False)
+        odd.say("hi", run=False)
+        self.assertEqual((processing_lane(even.phone), processing_lane(odd.phone)), (0, 1))
+        with patch.object(self.env.cr, "commit", self.env.cr.flush):
+            self.env["mp15.whatsapp.conversation"]._cron_process(lane=1)
+        self.env.invalidate_all()
+        self.assertEqual((even.last_inbound.state, odd.last_inbound.state), ("received", "processed"))
+        with patch.object(self.env.cr, "commit", self.env.cr.flush):
+            self.env["mp15.whatsapp.conversation"]._cron_process(lane=0)
+        self.env.invalidate_all()
+        self.assertEqual(even.last_inbound.state, "processed")

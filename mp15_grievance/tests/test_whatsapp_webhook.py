@@ -1,15 +1,18 @@
 """The webhook through the real HTTP stack: handshake, every fixture, redelivery, hostile inputs, racing workers."""
 
 import json
+import select
 import threading
 import time
 from datetime import UTC, datetime
 
+import psycopg2
+
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.tests import HttpCase, tagged
+from odoo.tests import BaseCase, HttpCase, tagged
 
-from ..models.mp15_whatsapp_message import PROCESS_CRONS
+from ..models.mp15_whatsapp_message import PROCESS_CRONS, _notify_cron_workers
 from .fake_graph_api import FIXTURES_DIR, fixture_bytes
 from .whatsapp_common import (
     APP_SECRET,
@@ -522,3 +525,28 @@ class TestWebhookRace(odoo.tests.BaseCase):
                 cr.execute("DELETE FROM mp15_whatsapp_message WHERE wa_message_id = %s", [wamid])
                 cr.execute("DELETE FROM ir_cron_trigger WHERE id > %s", [last_trigger])
                 cr.commit()  # pylint: disable=invalid-commit
+
+
+@tagged("post_install", "-at_install", "mp15_whatsapp")
+class TestCronWakeUp(BaseCase):
+    def test_the_cron_workers_hear_the_wake_up(self):
+        """Odoo's cron workers LISTEN on the postgres database; the webhook's notification reaches them."""
+        _name, info = odoo.sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**info)
+        try:
+            listener.autocommit = True
+            with listener.cursor() as cr:
+                cr.execute("LISTEN cron_trigger")
+            dbname = odoo.tests.get_db_name()
+            _notify_cron_workers(dbname)
+            _notify_cron_workers(dbname)  # the kept connection serves again
+            heard = []
+            deadline = time.monotonic() + 5
+            while len(heard) < 2 and time.monotonic() < deadline:
+                if select.select([listener], [], [], 0.5)[0]:
+                    listener.poll()
+                    heard += [notify.payload for notify in listener.notifies]
+                    listener.notifies.clear()
+            self.assertEqual(heard, [dbname, dbname])
+        finally:
+            listener.close()
