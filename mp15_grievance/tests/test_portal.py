@@ -2,10 +2,11 @@ import base64
 import io
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PIL import Image
 
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..controllers.portal import MAX_PHOTO_BYTES, GrievancePortal
@@ -35,7 +36,13 @@ class TestPortal(HttpCase, Mp15Case):
         )
         cls.whatsapp_citizen.partner_id.mp15_phone = "+919812345678"
         cls.own_open = cls._grievance(cls.category_a, cls.ward_1, cls.citizen, description="No water since Monday")
-        cls.own_resolved = cls._grievance(cls.category_b, cls.ward_2, cls.citizen, description="Pothole near school")
+        cls.own_resolved = cls._grievance(
+            cls.category_b,
+            cls.ward_2,
+            cls.citizen,
+            description="Pothole near school",
+            date_filed=fields.Datetime.now() - timedelta(hours=2),  # a reopen's new deadline is then later
+        )
         cls.own_resolved.write(
             {
                 "stage_id": cls.stage_resolved.id,
@@ -513,9 +520,9 @@ class TestPortal(HttpCase, Mp15Case):
             "another ward id": ({"ward_id": "999999"}, [], "Choose your ward from the list."),
         }
         before = self.citizens_grievances()
-        for case, (fields, files, error) in cases.items():
+        for case, (values, files, error) in cases.items():
             with self.subTest(case=case):
-                response = self.file_grievance(files=files, **{"address": "Behind the bus stand", **fields})
+                response = self.file_grievance(files=files, **{"address": "Behind the bus stand", **values})
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(error, response.text)
                 if case not in ("no description", "no place"):
