@@ -372,7 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle(self) -> None:
         with contextlib.suppress(OSError):  # the client gave up (timeout test) or we are stopping
-            super().handle()
+            return super().handle()
+        return None
 
     def _serve(self, method: str) -> None:
         fake: FakeGraphApi = self.server.fake

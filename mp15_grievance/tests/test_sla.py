@@ -358,7 +358,7 @@ class TestSlaConcurrency(odoo.tests.BaseCase):
                 ]
             )
             ids = grievances.ids
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         try:
             barrier = threading.Barrier(2)
             errors = []
@@ -371,7 +371,7 @@ class TestSlaConcurrency(odoo.tests.BaseCase):
                         barrier.wait(timeout=10)
                         for _call in range(100):
                             done, remaining = env["mp15.grievance"]._cron_sla()
-                            cr.commit()
+                            cr.commit()  # pylint: disable=invalid-commit
                             if not (done or remaining):
                                 break
                 except Exception as error:
@@ -402,4 +402,4 @@ class TestSlaConcurrency(odoo.tests.BaseCase):
                 env["mp15.whatsapp.message"].search([("grievance_id", "in", ids)]).unlink()
                 grievances.message_ids.unlink()
                 env.cr.execute("DELETE FROM mp15_grievance WHERE id IN %s", [tuple(ids)])
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit
