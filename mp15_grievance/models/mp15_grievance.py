@@ -209,21 +209,22 @@ class Mp15Grievance(models.Model):
     @api.depends("date_filed", "date_reopened", "sla_hours")
     def _compute_sla_deadline(self):
         for grievance in self:
-            start = grievance.date_reopened or grievance.date_filed
-            grievance.sla_deadline = start and sla.deadline(start, grievance.sla_hours)
+            grievance.sla_deadline = grievance._sla_clock()[1]
 
     @api.depends("date_filed", "date_reopened", "sla_hours", "state")
     def _compute_sla_thresholds(self):
         # Empty once the grievance is no longer open: the SLA action's queries then estimate well.
-        ratio = self._at_risk_ratio()
         for grievance in self:
-            start = grievance.date_reopened or grievance.date_filed
-            if not start or grievance.state not in OPEN_STATES:
-                grievance.sla_at_risk_at = grievance.sla_escalate_at = False
-                continue
-            hours = grievance.sla_hours or sla.DEFAULT_SLA_HOURS
-            grievance.sla_at_risk_at = start + timedelta(hours=hours * ratio)
-            grievance.sla_escalate_at = start + timedelta(hours=hours * 2)
+            at_risk, _due, escalate = grievance._sla_clock() if grievance.state in OPEN_STATES else (False,) * 3
+            grievance.sla_at_risk_at, grievance.sla_escalate_at = at_risk, escalate
+
+    def _sla_clock(self):
+        """(at risk from, deadline, second escalation) from the filing, or the reopening."""
+        self.ensure_one()
+        start = self.date_reopened or self.date_filed
+        if not start:
+            return False, False, False
+        return sla.clock(start, self.sla_hours or sla.DEFAULT_SLA_HOURS, self._at_risk_ratio())
 
     @api.depends("latitude", "longitude")
     def _compute_map_url(self):
@@ -436,6 +437,7 @@ class Mp15Grievance(models.Model):
                     ("message_type", "=", "comment"),
                     ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
                     ("author_id.user_ids.share", "=", False),
+                    ("author_id", "!=", self.env.ref("base.partner_root").id),  # the bot's own posts
                 ],
                 order="id desc",
                 limit=1,
@@ -643,10 +645,8 @@ class Mp15Grievance(models.Model):
     def _refresh_sla_state(self, now=None):
         """Bring the SLA clock of open grievances up to date."""
         now = now or fields.Datetime.now()
-        ratio = self._at_risk_ratio()
         for grievance in self.filtered(lambda g: g.state in OPEN_STATES and g.sla_deadline):
-            start = grievance.date_reopened or grievance.date_filed
-            new_state = sla.open_sla_state(start, grievance.sla_deadline, now, ratio)
+            new_state = sla.open_sla_state(now, grievance.sla_at_risk_at, grievance.sla_deadline)
             if grievance.sla_state != new_state:
                 grievance.sla_state = new_state
 

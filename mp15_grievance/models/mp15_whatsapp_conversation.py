@@ -13,7 +13,7 @@ from ..tools import cloud_api, conversation, geo, messages
 from ..tools.classifier import cached_classifier
 from ..tools.phone import PhoneError
 from .mp15_grievance_stage import OPEN_STATES
-from .mp15_whatsapp_message import PROCESS_CRONS
+from .mp15_whatsapp_message import in_processing_lane
 
 _logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Mp15WhatsappConversation(models.Model):
         """
         deadline = time.monotonic() + PROCESS_TIME_BUDGET
         done = self._process_statuses() if lane in (None, 0) else 0
-        in_lane = SQL("TRUE") if lane is None else SQL("mod(ascii(right(phone, 1)), %s) = %s", len(PROCESS_CRONS), lane)
+        in_lane = in_processing_lane(lane)
         Message = self.env["mp15.whatsapp.message"]
         while time.monotonic() < deadline:
             self.env.cr.execute(
@@ -285,7 +285,7 @@ class Mp15WhatsappConversation(models.Model):
         body = self._render(key, **params)
         Message = self.env["mp15.whatsapp.message"]
         if not self._window_open():
-            payload = self._template_payload(fallback_template, grievance)
+            payload = self._template_payload(fallback_template, grievance, params)
             if payload:
                 return Message._queue(self, payload, body=body, grievance=grievance)
         if image:
@@ -330,13 +330,13 @@ class Mp15WhatsappConversation(models.Model):
             }
         )
 
-    def _template_payload(self, kind, grievance):
+    def _template_payload(self, kind, grievance, params=None):
         """The approved template for ``kind`` (status_update, feedback), or None when not configured."""
         account = self.account_id.sudo()
         name = {"status_update": account.template_status_update, "feedback": account.template_feedback}.get(kind)
         if not (name and grievance):
             return None
-        params = self._grievance_params(grievance)
+        params = params or self._grievance_params(grievance)
         body = (
             [params["ref"], params["stage"], params["link"]]
             if kind == "status_update"
@@ -441,10 +441,10 @@ class _ActionRunner:
         }
         if action.emergency:
             values["priority"] = "2"
+        if ward:
+            values["ward_id"] = ward.id  # a pin that falls in a mapped ward wins over it
         if action.latitude is not None and action.longitude is not None:
             values.update(latitude=action.latitude, longitude=action.longitude)
-        elif ward:
-            values["ward_id"] = ward.id
         self.filed = self.env["mp15.grievance"].create(values)
         self.message.grievance_id = self.filed
         for media_message_id in action.media_message_ids:

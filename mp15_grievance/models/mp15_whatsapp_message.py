@@ -533,6 +533,13 @@ def processing_lane(phone):
     return ord(phone[-1]) % len(PROCESS_CRONS) if phone else 0
 
 
+def in_processing_lane(lane):
+    """``processing_lane(phone) == lane`` in SQL, for queries on mp15_whatsapp_message; None: all lanes."""
+    if lane is None:
+        return SQL("TRUE")
+    return SQL("mod(ascii(right(phone, 1)), %s) = %s", len(PROCESS_CRONS), lane)
+
+
 def _e164(wa_id):
     return "+" + wa_id if wa_id and wa_id.isdigit() else wa_id
 

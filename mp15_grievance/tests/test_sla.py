@@ -185,6 +185,18 @@ class TestSla(Mp15Case):
         report = self.env["mp15.grievance.report"].search([("grievance_id", "=", grievance.id)])
         self.assertEqual(report.first_update_on_time, 100)
 
+    def test_citizens_without_whatsapp_are_told_in_the_chatter_and_the_bot_is_not_an_action_note(self):
+        walk_in = self.env["res.partner"].create({"name": "Walk-in citizen", "email": "walkin@example.org"})
+        with freeze_time(T0):
+            grievance = self._grievance(self.category_b, citizen=self.env["res.users"], partner_id=walk_in.id)
+        with freeze_time(T0 + timedelta(hours=1)):
+            grievance.stage_id = self.stage_in_progress
+        told = grievance.message_ids.filtered(lambda m: walk_in in m.partner_ids)
+        self.assertEqual(len(told), 1, "the update reaches them by the chatter (portal, e-mail)")
+        self.assertIn(grievance.name, told.body)
+        self.assertEqual(grievance.date_first_update, T0 + timedelta(hours=1))
+        self.assertEqual(grievance._last_public_note(), "", "the bot's own update is not staff's latest action")
+
     def test_progress_update_at_hour_20_when_nothing_was_sent(self):
         grievance = self.file()
         self.run_sla(T0 + timedelta(hours=19, minutes=59))

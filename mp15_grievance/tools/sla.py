@@ -10,7 +10,7 @@ OPEN_SLA_STATES = ("on_track", "at_risk", "breached")
 
 
 def sla_hours(category_hours, department_hours, is_emergency):
-    """The category's hours, else the department's, else 24 (4 for an emergency)."""
+    """The category's hours, else 4 for an emergency, else the department's, else 24."""
     if category_hours and category_hours > 0:
         return category_hours
     if is_emergency:
@@ -20,15 +20,20 @@ def sla_hours(category_hours, department_hours, is_emergency):
     return DEFAULT_SLA_HOURS
 
 
-def deadline(start, hours):
-    return start + timedelta(hours=hours)
+def clock(start, hours, at_risk_ratio=DEFAULT_AT_RISK_RATIO):
+    """(at risk from, deadline, second escalation) of an SLA of ``hours`` started at ``start``."""
+    return (
+        start + timedelta(hours=hours * at_risk_ratio),
+        start + timedelta(hours=hours),
+        start + timedelta(hours=hours * 2),
+    )
 
 
-def open_sla_state(start, due, now, at_risk_ratio=DEFAULT_AT_RISK_RATIO):
-    """``on_track``, ``at_risk`` past ``at_risk_ratio`` of the time, ``breached`` past the deadline."""
+def open_sla_state(now, at_risk_at, due):
+    """``on_track``, ``at_risk`` from ``at_risk_at``, ``breached`` from the deadline."""
     if now >= due:
         return "breached"
-    if now >= start + (due - start) * at_risk_ratio:
+    if now >= at_risk_at:
         return "at_risk"
     return "on_track"
 
