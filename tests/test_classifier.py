@@ -392,3 +392,9 @@ def test_evaluation_script_rejects_missing_or_malformed_files(tmp_path, content,
     assert completed.returncode == 2
     assert message in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_keyword_errors_name_the_bad_entry_once_and_accept_the_shipped_keywords():
+    assert classifier.keyword_errors("paani\nab*") == ["ab*: write at least 3 letters before *"]
+    for code, keywords in shipped_keywords().items():
+        assert classifier.keyword_errors(keywords) == [], code

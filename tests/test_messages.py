@@ -12,7 +12,6 @@ from mp15_grievance.tools.messages import (
     location_request_message,
     normalize_recipient,
     read_receipt,
-    split_text,
     template_message,
     text_message,
 )
@@ -372,33 +371,6 @@ def test_read_receipt_shape():
 
 
 # --------------------------------------------------------------------------- splitting
-
-
-def test_split_text_prefers_line_then_word_boundaries():
-    paragraphs = [f"पंक्ति {index}: " + "शब्द " * 30 for index in range(60)]
-    body = "\n".join(paragraphs)
-    parts = split_text(body, 1000)
-    assert len(parts) > 1
-    assert all(len(part) <= 1000 for part in parts)
-    assert all(part.startswith("पंक्ति") for part in parts)  # every part starts at a line
-    assert " ".join(" ".join(parts).split()) == " ".join(body.split())
-
-
-def test_split_text_cuts_words_only_when_it_must_and_never_inside_a_grapheme():
-    body = "क्षेत्रीयसमस्या" * 700  # no whitespace at all
-    parts = split_text(body, 4096)
-    assert "".join(parts) == body
-    assert all(len(part) <= 4096 for part in parts)
-    cuts = [sum(len(part) for part in parts[: index + 1]) for index in range(len(parts) - 1)]
-    assert all(cut_is_clean(body, cut) for cut in cuts)
-    assert [len(part) for part in split_text("short text")] == [10]
-    assert split_text("   ") == []
-
-
-def test_split_text_uses_words_when_there_are_no_lines():
-    body = " ".join(["complaint"] * 1000)
-    parts = split_text(body, 100)
-    assert all(len(part) <= 100 and not part.startswith(" ") and part.endswith("complaint") for part in parts)
 
 
 def test_image_message_carries_the_link_and_a_clipped_caption():

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import sla
+from ..tools.classifier import KEYWORDS_HELP, keyword_errors
 
 
 class Mp15GrievanceCategory(models.Model):
@@ -35,10 +36,7 @@ class Mp15GrievanceCategory(models.Model):
         string="Emergency",
         help="Filed with emergency priority, a short SLA, and the department head told at once.",
     )
-    keywords = fields.Text(
-        help="Words and phrases that place a citizen's message in this category, in Hindi, "
-        "Hinglish and English (for example: पानी, paani, water supply). One per line or separated by commas.",
-    )
+    keywords = fields.Text(help=KEYWORDS_HELP)
 
     _sql_constraints = [
         ("code_unique", "unique(code)", "Each category needs its own code."),
@@ -51,6 +49,19 @@ class Mp15GrievanceCategory(models.Model):
             category.effective_sla_hours = sla.sla_hours(
                 category.sla_hours, category.department_id.sla_hours, category.is_emergency
             )
+
+    @api.constrains("keywords")
+    def _check_keywords(self):
+        for category in self:
+            problems = keyword_errors(category.keywords or "")
+            if problems:
+                raise ValidationError(
+                    _(
+                        "The keywords of %(category)s cannot be used: %(problems)s",
+                        category=category.name,
+                        problems="; ".join(problems),
+                    )
+                )
 
     @api.constrains("code")
     def _check_code(self):

@@ -80,6 +80,12 @@ class TestRouting(Mp15Case):
                 {"number": 905, "name": "Bad", "boundary_geojson": '{"type": "Point", "coordinates": [78.7, 23.8]}'}
             )
 
+    def test_keywords_the_bot_cannot_use_are_refused_with_the_entry(self):
+        with self.assertRaisesMessage(ValidationError, "ab*: write at least 3 letters before *"):
+            self.category_a.keywords = "paani\nab*"
+        self.category_a.keywords = "paani, पानी, !pipeline + leak"
+        self.assertEqual(self.category_a.keywords, "paani, पानी, !pipeline + leak")
+
     def test_coordinates_out_of_range_are_refused(self):
         with self.assertRaisesMessage(ValidationError, "not a place on Earth"):
             self._grievance(latitude=123.0, longitude=78.7)

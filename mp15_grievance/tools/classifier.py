@@ -288,7 +288,7 @@ def _compile_entry(code, entry):
     for part in body.split("+"):
         phrases = _compile_phrase(part)
         if isinstance(phrases, str):
-            return f"{entry}: {phrases}"
+            return phrases if phrases.startswith(entry) else f"{entry}: {phrases}"
         parts.append(tuple(phrases))
     return _Rule(code, entry, tuple(parts), weight)
 

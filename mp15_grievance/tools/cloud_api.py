@@ -36,8 +36,6 @@ WINDOW_CLOSED = "window_closed"
 FAILED = "failed"
 AUTH = "auth"
 BLOCKED = "blocked"
-DISPOSITIONS = (SENT, RETRY, WINDOW_CLOSED, FAILED, AUTH, BLOCKED)
-
 MAX_ATTEMPTS = 8
 
 RETRY_CODES = frozenset(

@@ -31,11 +31,6 @@ class Boundary:
             return False
         return any(_polygon_contains(polygon, longitude, latitude) for polygon in self.polygons)
 
-    @property
-    def center(self):
-        """Centre of the bounding box as (latitude, longitude): good enough for a map link."""
-        return ((self.min_lat + self.max_lat) / 2, (self.min_lon + self.max_lon) / 2)
-
 
 def valid_coordinates(latitude, longitude):
     """True for a real point on Earth (finite, in range, not the null island 0,0)."""

@@ -104,32 +104,6 @@ def clip(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     return text[:cut].rstrip() + ellipsis
 
 
-def split_text(body: str, limit: int = TEXT_BODY_LIMIT) -> list[str]:
-    """Split ``body`` into parts of at most ``limit`` characters, at a line, then word boundary.
-
-    A part is cut inside a word only when no whitespace lies in the second half of
-    the window, and then at a grapheme boundary. Whitespace at the cuts is dropped;
-    an empty body gives ``[]``.
-    """
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    text = body.strip()
-    parts: list[str] = []
-    while len(text) > limit:
-        window = text[: limit + 1]  # a separator right after the limit is a fine place to cut
-        cut = window.rfind("\n")
-        if cut <= limit // 2:
-            cut = max(window.rfind(" "), window.rfind("\t"))
-        if cut <= limit // 2:
-            cut = _boundary_at_or_before(text, limit) or limit
-        part, text = text[:cut].rstrip(), text[cut:].lstrip()
-        if part:
-            parts.append(part)
-    if text:
-        parts.append(text)
-    return parts
-
-
 def _required_text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty string, got {value!r}")
@@ -204,7 +178,7 @@ def _interactive(
 
 
 def text_message(to: str, body: str, *, preview_url: bool = False, reply_to: str | None = None) -> dict:
-    """A text message; ``body`` over 4096 characters is clipped (use ``split_text`` to send it all)."""
+    """A text message; ``body`` over 4096 characters is clipped."""
     text = clip(_required_text(body, "body"), TEXT_BODY_LIMIT)
     return _envelope(to, "text", {"preview_url": bool(preview_url), "body": text}, reply_to)
 
