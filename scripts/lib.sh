@@ -8,6 +8,7 @@
 #   ADDON_DIR    the addon to install and test; default ./mp15_grievance
 #   DB, PORT     database and HTTP port for `make run` (mp15, 8069)
 #   TEST_PORT    HTTP port Odoo's tests listen on, so they can run beside `make run` (8169)
+#   MP15_TEST_DB the database make test uses (mp15_test; its install check: <name>_install), for parallel runs
 #   HTTP_INTERFACE  address `make run` listens on (127.0.0.1; 0.0.0.0 for every interface)
 #   PGHOST, PGPORT, PGUSER, PGPASSWORD  PostgreSQL connection
 #   PYTHON       the Python that builds .venv (python3)

@@ -30,8 +30,10 @@ SCRIPTS_DIR = REPO_ROOT / "scripts"
 VAR_DIR = REPO_ROOT / "var"
 LOG_DIR = VAR_DIR / "log"
 RESULTS_DIR = VAR_DIR / "test-results"
-INSTALL_DB = "mp15_test_install"
-TEST_DB = "mp15_test"
+# MP15_TEST_DB lets two test runs share a machine (each with its own TEST_PORT): databases and logs differ.
+TEST_DB = os.environ.get("MP15_TEST_DB") or "mp15_test"
+INSTALL_DB = f"{TEST_DB}_install"
+LOG_PREFIX = "test" if TEST_DB == "mp15_test" else TEST_DB
 LANGUAGE = "hi_IN"
 
 LOG_HEADER = re.compile(
@@ -185,7 +187,7 @@ def run_install_check(args):
     step(f"Install check: {args.addon} with demo data and {LANGUAGE} into a fresh database {INSTALL_DB}")
     if not drop_database(INSTALL_DB, args.data_dir):
         return Tally("install check", failed=1)
-    log = LOG_DIR / "test-install.log"
+    log = LOG_DIR / f"{LOG_PREFIX}-install.log"
     returncode = run_odoo(
         args,
         "install",
@@ -216,7 +218,7 @@ def run_odoo_tests(args):
     step(f"Odoo tests: --test-tags {args.tags} in a fresh database {TEST_DB}")
     if not drop_database(TEST_DB, args.data_dir):
         return Tally("Odoo tests", failed=1)
-    log = LOG_DIR / "test-odoo.log"
+    log = LOG_DIR / f"{LOG_PREFIX}-odoo.log"
     returncode = run_odoo(
         args,
         "Odoo tests",
