@@ -7,14 +7,16 @@ SHELL := /bin/bash
 .PHONY: help run setup test test-pure test-install test-odoo lint format reset-db clean bench bench-sla bench-whatsapp
 
 help:
-	@echo "make run           set everything up, create or upgrade database mp15, serve http://localhost:8069"
+	@echo "make run           set everything up, create or upgrade database mp15 (the addon and its"
+	@echo "                   WhatsApp simulator), serve http://localhost:8069"
 	@echo "make test          set everything up, run every test, end with 'N passed, N failed'"
 	@echo "make lint          ruff, pylint-odoo (OCA mandatory checks), OCA module checks"
 	@echo
 	@echo "make setup         what make run does before serving: Odoo source, .venv, PostgreSQL, var/odoo.conf"
 	@echo "make test-pure     only the pure tests (tests/, no Odoo needed)"
-	@echo "make test-install  only the check that the addon installs without warnings"
-	@echo "make test-odoo     only the addon's Odoo tests; narrow with TAGS=/mp15_grievance:TestClass"
+	@echo "make test-install  only the install checks: both addons with demo data, and mp15_grievance alone"
+	@echo "                   (production: no simulator, no demo), each without warnings"
+	@echo "make test-odoo     only the Odoo tests of both addons; narrow with TAGS=/mp15_grievance:TestClass"
 	@echo "make format        ruff format, then ruff check --fix"
 	@echo "make bench         every benchmark in bench/ (each prints ratios measured side by side in one run)"
 	@echo "make reset-db      drop database mp15 (or DB=...) so that make run starts afresh"

@@ -5,7 +5,8 @@
 #
 # Settings (environment variables, all optional):
 #   ODOO_SRC     an Odoo 18.0 source tree; default ~/.cache/mp15/odoo-18.0, downloaded when missing
-#   ADDON_DIR    the addon to install and test; default ./mp15_grievance
+#   ADDON_DIR    the addon to install and test; default ./mp15_grievance (the production install)
+#                make run and make test also install the simulator addon beside it ($SIMULATOR_ADDON)
 #   DB, PORT     database and HTTP port for `make run` (mp15, 8069)
 #   TEST_PORT    HTTP port Odoo's tests listen on, so they can run beside `make run` (8169)
 #   MP15_TEST_DB the database make test uses (mp15_test; its install check: <name>_install), for parallel runs
@@ -33,6 +34,11 @@ ADDON_DIR=$(cd "${ADDON_DIR:-$REPO_ROOT/mp15_grievance}" 2>/dev/null && pwd) || 
     exit 1
 }
 ADDON=$(basename "$ADDON_DIR")
+# The WhatsApp simulator: its own addon beside the main one, for demonstrations, training and
+# tests; installed by make run and make test, never part of a production install.
+SIMULATOR_ADDON=mp15_grievance_simulator
+SIMULATOR_DIR=$(dirname "$ADDON_DIR")/$SIMULATOR_ADDON
+ADDONS=$ADDON,$SIMULATOR_ADDON
 DB=${DB:-mp15}
 PORT=${PORT:-8069}
 TEST_PORT=${TEST_PORT:-8169}

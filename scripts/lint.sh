@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make lint: ruff over the repository; on the addon, pylint-odoo with the OCA's mandatory
+# make lint: ruff over the repository; on each addon, pylint-odoo with the OCA's mandatory
 # checks (.pylintrc-mandatory) and the OCA's module and .po checks (oca-odoo-pre-commit-hooks),
 # which took over the XML, CSV and .po checks that pylint-odoo used to do.
 # Every check runs; the exit status is non-zero when any of them complained.
@@ -30,13 +30,16 @@ check "ruff check" "$VENV/bin/ruff" check --output-format=concise .
 check "ruff format --check" "$VENV/bin/ruff" format --check .
 pylint_format=text
 [ ! -t 1 ] || pylint_format=colorized
-check "pylint-odoo (mandatory checks) on $ADDON" \
-    "$VENV/bin/pylint" --rcfile="$REPO_ROOT/.pylintrc-mandatory" --output-format="$pylint_format" "$ADDON_DIR"
-check "OCA module checks on $ADDON" "$VENV/bin/oca-checks-odoo-module" "$ADDON_DIR"
-mapfile -t po_files < <(find "$ADDON_DIR/i18n" -maxdepth 1 \( -name '*.po' -o -name '*.pot' \) 2>/dev/null | sort)
-if [ ${#po_files[@]} -gt 0 ]; then
-    check "OCA .po checks on $ADDON" "$VENV/bin/oca-checks-po" --disable=po-pretty-format "${po_files[@]}"
-fi
+for addon_dir in "$ADDON_DIR" "$SIMULATOR_DIR"; do
+    addon=$(basename "$addon_dir")
+    check "pylint-odoo (mandatory checks) on $addon" \
+        "$VENV/bin/pylint" --rcfile="$REPO_ROOT/.pylintrc-mandatory" --output-format="$pylint_format" "$addon_dir"
+    check "OCA module checks on $addon" "$VENV/bin/oca-checks-odoo-module" "$addon_dir"
+    mapfile -t po_files < <(find "$addon_dir/i18n" -maxdepth 1 \( -name '*.po' -o -name '*.pot' \) 2>/dev/null | sort)
+    if [ ${#po_files[@]} -gt 0 ]; then
+        check "OCA .po checks on $addon" "$VENV/bin/oca-checks-po" --disable=po-pretty-format "${po_files[@]}"
+    fi
+done
 
 if [ ${#failures[@]} -gt 0 ]; then
     printf '%sLint failed:%s\n' "$RED" "$RESET"

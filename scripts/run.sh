@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make run: set everything up, install or upgrade the addon in database $DB, then serve Odoo.
+# make run: set everything up, install or upgrade the addon and the WhatsApp simulator addon in
+# database $DB, then serve Odoo. (A production install is mp15_grievance alone: README.md.)
 #
 #   scripts/run.sh           set up, install/upgrade, serve on http://localhost:$PORT
 #   scripts/run.sh --setup   set up only (make setup)
@@ -35,23 +36,32 @@ case "${1:-}" in
 esac
 
 log=$LOG_DIR/install-$DB.log
+if [ "${DEMO:-1}" = 0 ]; then
+    ADDONS=$ADDON # a production database: no demo data and no simulator
+fi
 state=""
 if db_exists "$DB"; then
     state=$(module_state "$DB" "$ADDON")
 fi
 if [ "$state" = installed ]; then
-    step "Upgrading $ADDON in database $DB (picks up code and data changes)"
-    action=(-u "$ADDON")
+    if [ "$ADDONS" = "$ADDON" ] || [ "$(module_state "$DB" "$SIMULATOR_ADDON")" = installed ]; then
+        step "Upgrading $ADDONS in database $DB (picks up code and data changes)"
+        action=(-u "$ADDONS")
+    else
+        step "Upgrading $ADDON and installing $SIMULATOR_ADDON in database $DB"
+        action=(-u "$ADDON" -i "$SIMULATOR_ADDON")
+    fi
 else
     if db_exists "$DB"; then
-        step "Installing $ADDON into the existing database $DB, with demo data and Hindi ($LANGUAGE)"
+        step "Installing $ADDONS into the existing database $DB, with demo data and Hindi ($LANGUAGE)"
     else
-        step "Creating database $DB with $ADDON, its demo data and Hindi ($LANGUAGE) beside English"
+        step "Creating database $DB with $ADDONS, demo data and Hindi ($LANGUAGE) beside English"
     fi
-    action=(-i "$ADDON" "--load-language=$LANGUAGE")
+    action=(-i "$ADDONS" "--load-language=$LANGUAGE")
     if [ "${DEMO:-1}" = 0 ]; then
         action+=(--without-demo=all)
-        note "Without demo data (DEMO=0): set the admin password, departments, wards and WhatsApp account yourself."
+        note "Without demo data and without the simulator (DEMO=0): set the admin password, departments," \
+            "wards and WhatsApp account yourself."
     fi
 fi
 note "log: ${log#"$REPO_ROOT"/}"
@@ -68,7 +78,7 @@ cat <<EOF
 
 ${BOLD}Odoo is starting on $url  (database $DB; Ctrl-C stops it)${RESET}
     Log in as admin / admin (administrator and commissioner).
-    WhatsApp simulator (talk to the bot as a citizen): $url/odoo/whatsapp-simulator
+$([ "$ADDONS" = "$ADDON" ] || echo "    WhatsApp simulator (talk to the bot as a citizen): $url/odoo/whatsapp-simulator")
     Citizen portal: $url/my/grievances  (login citizen / citizen)
     Demo users of every role (heads, officers, councillors) and their passwords: README.md, "Demo logins".
 

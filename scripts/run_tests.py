@@ -3,9 +3,11 @@
 Started by scripts/test.sh once .venv, Odoo, PostgreSQL and var/odoo.conf are ready.
 
 - pure:    pytest on tests/, counted from its JUnit XML report;
-- install: a fresh database gets the addon with its demo data and Hindi; any WARNING,
-           ERROR or CRITICAL line in that log fails this one check;
-- odoo:    a fresh database runs the addon's Odoo tests, counted from Odoo's closing line
+- install: a fresh database gets the addon and the simulator addon with demo data and Hindi;
+           a second one gets the addon alone, as in production (no simulator, no demo data), and
+           psql shows no trace of the simulator there. Any WARNING, ERROR or CRITICAL line in
+           either log fails that check;
+- odoo:    a fresh database runs both addons' Odoo tests, counted from Odoo's closing line
            ``N failed, M error(s) of T tests when loading database '...'``.
 
 Without Odoo, a banner says how many Odoo tests were not run (counted from the source).
@@ -33,6 +35,7 @@ RESULTS_DIR = VAR_DIR / "test-results"
 # MP15_TEST_DB lets two test runs share a machine (each with its own TEST_PORT): databases and logs differ.
 TEST_DB = os.environ.get("MP15_TEST_DB") or "mp15_test"
 INSTALL_DB = f"{TEST_DB}_install"
+PRODUCTION_DB = f"{TEST_DB}_production"  # the addon alone: what a production install holds
 LOG_PREFIX = "test" if TEST_DB == "mp15_test" else TEST_DB
 LANGUAGE = "hi_IN"
 
@@ -183,38 +186,90 @@ def show_records(records, limit=20):
         say(f"... and {len(records) - limit} more")
 
 
-def run_install_check(args):
-    step(f"Install check: {args.addon} with demo data and {LANGUAGE} into a fresh database {INSTALL_DB}")
-    if not drop_database(INSTALL_DB, args.data_dir):
-        return Tally("install check", failed=1)
-    log = LOG_DIR / f"{LOG_PREFIX}-install.log"
-    returncode = run_odoo(
-        args,
-        "install",
-        log,
-        ["-d", INSTALL_DB, "-i", args.addon, f"--load-language={LANGUAGE}", "--stop-after-init"],
-    )
+def check_install(args, database, modules, extra, label):
+    """Install MODULES into a fresh DATABASE; the reasons it failed (an empty list when it did not)."""
+    if not drop_database(database, args.data_dir):
+        return [f"could not drop {database}"]
+    log = LOG_DIR / f"{LOG_PREFIX}-{label}.log"
+    returncode = run_odoo(args, label, log, ["-d", database, "-i", ",".join(modules), *extra, "--stop-after-init"])
     problems = [record for record in read_log(log) if record.level in PROBLEM_LEVELS]
-    state = module_state(INSTALL_DB, args.addon)
     reasons = []
     if returncode != 0:
         reasons.append(f"Odoo exited with status {returncode}")
     if problems:
         reasons.append(f"{len(problems)} WARNING/ERROR/CRITICAL line(s) in the log")
-    if state != "installed":
-        reasons.append(f"{args.addon} is {state or 'absent'} in {INSTALL_DB}, not installed")
-    tally = Tally("install check")
-    if reasons:
-        tally.failed = 1
-        say(f"{RED}FAILED: {'; '.join(reasons)}.{RESET}")
         show_records(problems)
+    for module in modules:
+        state = module_state(database, module)
+        if state != "installed":
+            reasons.append(f"{module} is {state or 'absent'} in {database}, not installed")
+    return reasons
+
+
+# What a production database must not hold: each query counts traces of the simulator.
+SIMULATOR_TRACES = {
+    "the simulator addon installed": (
+        "SELECT count(*) FROM ir_module_module WHERE name = :'simulator' AND state <> 'uninstalled'"
+    ),
+    "records of the simulator addon (account, menu, client action, views)": (
+        "SELECT count(*) FROM ir_model_data WHERE module = :'simulator'"
+    ),
+    "the simulator's model": "SELECT count(*) FROM ir_model WHERE model = 'mp15.whatsapp.simulator'",
+    "a simulator flag on WhatsApp accounts": (
+        "SELECT count(*) FROM ir_model_fields WHERE model = 'mp15.whatsapp.account' AND name = 'is_simulator'"
+    ),
+    "a WhatsApp account (production starts with none)": "SELECT count(*) FROM mp15_whatsapp_account",
+    "the chat page's client action": "SELECT count(*) FROM ir_act_client WHERE tag = 'mp15_whatsapp_simulator'",
+    "a simulator asset": "SELECT count(*) FROM ir_asset WHERE path ILIKE '%simulator%'",
+    "the simulator's address on the Graph URL allow-list": (
+        "SELECT count(*) FROM ir_config_parameter WHERE key = 'mp15_grievance.graph_url_allowlist' "
+        "AND value LIKE '%127.0.0.1%'"
+    ),
+}
+
+
+def simulator_traces(database, simulator):
+    """What of SIMULATOR_TRACES DATABASE holds, as readable reasons."""
+    found = []
+    for what, query in SIMULATOR_TRACES.items():
+        try:
+            count = int(psql(database, query, simulator=simulator) or 0)
+        except (RuntimeError, ValueError) as error:
+            found.append(f"could not check {what}: {error}")
+            continue
+        if count:
+            found.append(f"{what} ({count})")
+    return found
+
+
+def run_install_check(args):
+    step(f"Install check: {args.addon} and {args.simulator} with demo data and {LANGUAGE} into {INSTALL_DB}")
+    reasons = check_install(args, INSTALL_DB, [args.addon, args.simulator], [f"--load-language={LANGUAGE}"], "install")
+    tally = Tally("install checks")
+    if reasons:
+        tally.failed += 1
+        say(f"{RED}FAILED: {'; '.join(reasons)}.{RESET}")
     else:
-        tally.passed = 1
+        tally.passed += 1
         say("passed: installed with no warning.")
+
+    step(f"Install check: {args.addon} alone, as in production (no simulator, no demo data) into {PRODUCTION_DB}")
+    reasons = check_install(
+        args, PRODUCTION_DB, [args.addon], ["--without-demo=all", f"--load-language={LANGUAGE}"], "install-production"
+    )
+    if not reasons:
+        reasons = [f"{PRODUCTION_DB} holds {trace}" for trace in simulator_traces(PRODUCTION_DB, args.simulator)]
+    if reasons:
+        tally.failed += 1
+        say(f"{RED}FAILED: {'; '.join(reasons)}.{RESET}")
+    else:
+        tally.passed += 1
+        say("passed: installed with no warning, and no trace of the simulator.")
     return tally
 
 
 def run_odoo_tests(args):
+    modules = [args.addon, args.simulator]
     step(f"Odoo tests: --test-tags {args.tags} in a fresh database {TEST_DB}")
     if not drop_database(TEST_DB, args.data_dir):
         return Tally("Odoo tests", failed=1)
@@ -223,7 +278,7 @@ def run_odoo_tests(args):
         args,
         "Odoo tests",
         log,
-        ["-d", TEST_DB, "-i", args.addon, "--test-enable", f"--test-tags={args.tags}", "--stop-after-init"],
+        ["-d", TEST_DB, "-i", ",".join(modules), "--test-enable", f"--test-tags={args.tags}", "--stop-after-init"],
     )
     records = read_log(log)
     totals = None
@@ -237,7 +292,8 @@ def run_odoo_tests(args):
     skipped = sum(
         1
         for record in records
-        if record.message.startswith("skipped ") and record.logger.startswith(f"odoo.addons.{args.addon}.")
+        if record.message.startswith("skipped ")
+        and record.logger.startswith(tuple(f"odoo.addons.{module}." for module in modules))
     )
 
     tally = Tally("Odoo tests")
@@ -247,11 +303,11 @@ def run_odoo_tests(args):
         tally.skipped = min(skipped, total)
         tally.passed = max(total - failed - errors - tally.skipped, 0)
         say(f"Odoo: {totals.group(0)}")
-        written, _files, _unreadable = count_odoo_tests(args.addon_dir)
-        if args.tags == f"/{args.addon}" and total < written:
+        written, _files, _unreadable = count_odoo_tests(args.addon_dir, args.simulator_dir)
+        if args.tags == default_tags(args) and total < written:
             say(
-                f"{RED}Note: {written} test methods are written in tests/test_*.py but Odoo ran {total}: "
-                f"is every test file imported in {args.addon}/tests/__init__.py?{RESET}"
+                f"{RED}Note: {written} test methods are written in tests/test_*.py of {' and '.join(modules)} "
+                f"but Odoo ran {total}: is every test file imported in its tests/__init__.py?{RESET}"
             )
     else:
         tally.failed = max(len(failing), 1)
@@ -272,9 +328,9 @@ def run_odoo_tests(args):
 # ------------------------------------------------------------------ no Odoo
 
 
-def count_odoo_tests(addon_dir):
-    """Test methods in classes of ADDON/tests/test_*.py, counted from the source."""
-    files = sorted((Path(addon_dir) / "tests").glob("test_*.py"))
+def count_odoo_tests(*addon_dirs):
+    """Test methods in classes of ADDON/tests/test_*.py of each of ADDON_DIRS, counted from the source."""
+    files = sorted(path for addon_dir in addon_dirs for path in (Path(addon_dir) / "tests").glob("test_*.py"))
     total = 0
     unreadable = []
     for path in files:
@@ -303,13 +359,14 @@ def banner(lines, width=78):
 
 
 def report_odoo_missing(args):
-    count, files, unreadable = count_odoo_tests(args.addon_dir)
-    where = os.path.relpath(Path(args.addon_dir) / "tests", REPO_ROOT)
+    count, files, unreadable = count_odoo_tests(args.addon_dir, args.simulator_dir)
+    test_dirs = [Path(addon_dir) / "tests" for addon_dir in (args.addon_dir, args.simulator_dir)]
+    where = " and ".join(f"{os.path.relpath(test_dir, REPO_ROOT)}/" for test_dir in test_dirs)
     lines = [
         "ODOO TESTS WERE NOT RUN",
         "",
-        f"{count} Odoo test(s) in {files} file(s) under {where}/ did not run, nor did the check that "
-        f"{args.addon} installs without warnings.",
+        f"{count} Odoo test(s) in {files} file(s) under {where} did not run, nor did the checks that "
+        f"{args.addon} installs without warnings, with {args.simulator} and alone.",
     ]
     if unreadable:
         lines.append(f"Not counted (syntax errors): {', '.join(unreadable)}.")
@@ -329,6 +386,10 @@ def report_odoo_missing(args):
 # ------------------------------------------------------------------ main
 
 
+def default_tags(args):
+    return f"/{args.addon},/{args.simulator}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--suites", default="pure,install,odoo", help="comma-separated: pure, install, odoo")
@@ -338,11 +399,15 @@ def main():
     parser.add_argument("--conf", default=str(VAR_DIR / "odoo.conf"))
     parser.add_argument("--data-dir", default=str(VAR_DIR / "data"))
     parser.add_argument("--addon-dir", default=str(REPO_ROOT / "mp15_grievance"))
+    parser.add_argument(
+        "--simulator-dir", default=str(REPO_ROOT / "mp15_grievance_simulator"), help="the simulator addon"
+    )
     parser.add_argument("--tags", default="")
     parser.add_argument("--test-port", default="8169")
     args = parser.parse_args()
     args.addon = Path(args.addon_dir).name
-    args.tags = args.tags or f"/{args.addon}"
+    args.simulator = Path(args.simulator_dir).name
+    args.tags = args.tags or default_tags(args)
     suites = set(args.suites.split(","))
     LOG_DIR.mkdir(parents=True, exist_ok=True)
 

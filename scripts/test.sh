@@ -4,7 +4,7 @@
 #   scripts/test.sh [SUITES]   SUITES: comma-separated pure, install, odoo (default: all three)
 #
 # Without an Odoo source the pure tests still run and a banner says what did not.
-# TAGS=/mp15_grievance:TestClass narrows the Odoo tests.
+# TAGS=/mp15_grievance:TestClass (or /mp15_grievance_simulator) narrows the Odoo tests.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -54,5 +54,6 @@ exec "$VENV_PYTHON" "$SCRIPTS_DIR/run_tests.py" \
     --conf "$ODOO_CONF" \
     --data-dir "$DATA_DIR" \
     --addon-dir "$ADDON_DIR" \
+    --simulator-dir "$SIMULATOR_DIR" \
     --tags "${TAGS:-}" \
     --test-port "$TEST_PORT"

@@ -1,4 +1,4 @@
-"""The Hindi translation covers the whole addon and keeps every placeholder and tag of the English.
+"""The Hindi translations cover both addons and keep every placeholder and tag of the English.
 
 A broken entry shows up in Odoo as an English label, a crash when a message is formatted, or a
 mangled view; these checks catch it before the module is installed.
@@ -11,9 +11,11 @@ from pathlib import Path
 import polib
 import pytest
 
-I18N = Path(__file__).resolve().parent.parent / "mp15_grievance" / "i18n"
-TEMPLATE = I18N / "mp15_grievance.pot"
-HINDI_PO = I18N / "hi.po"
+ROOT = Path(__file__).resolve().parent.parent
+# Each addon carries its own template and Hindi file: the simulator's strings live in its addon only.
+ADDONS = ("mp15_grievance", "mp15_grievance_simulator")
+# An addon's template shrinking below this means its strings were lost, not that it has fewer.
+LEAST_ENTRIES = {"mp15_grievance": 500, "mp15_grievance_simulator": 50}
 
 # %(name)s / %s (Python), {name} (bot texts), {{1}} (WhatsApp template parameters)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdrf]|%[sdrf]|\{\{\w+\}\}|\{\w+\}")
@@ -29,14 +31,19 @@ UNTRANSLATED_ON_PURPOSE = {
 URL = re.compile(r"^\s*https?://\S+\s*$")
 
 
-@pytest.fixture(scope="module")
-def template():
-    return polib.pofile(str(TEMPLATE), check_for_duplicates=True)
+@pytest.fixture(scope="module", params=ADDONS)
+def addon(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def hindi():
-    return polib.pofile(str(HINDI_PO), check_for_duplicates=True)
+def template(addon):
+    return polib.pofile(str(ROOT / addon / "i18n" / f"{addon}.pot"), check_for_duplicates=True)
+
+
+@pytest.fixture(scope="module")
+def hindi(addon):
+    return polib.pofile(str(ROOT / addon / "i18n" / "hi.po"), check_for_duplicates=True)
 
 
 def tags(text):
@@ -64,7 +71,7 @@ def test_the_hindi_file_is_for_hindi(hindi):
     assert hindi.metadata["Content-Type"] == "text/plain; charset=UTF-8"
 
 
-def test_every_template_entry_has_hindi(template, hindi):
+def test_every_template_entry_has_hindi(addon, template, hindi):
     translated = {(entry.msgctxt, entry.msgid): entry for entry in hindi}
     missing = [entry.msgid for entry in template if (entry.msgctxt, entry.msgid) not in translated]
     empty = [
@@ -72,7 +79,7 @@ def test_every_template_entry_has_hindi(template, hindi):
         for entry in template
         if (entry.msgctxt, entry.msgid) in translated and not translated[(entry.msgctxt, entry.msgid)].msgstr.strip()
     ]
-    assert len(template) > 500
+    assert len(template) > LEAST_ENTRIES[addon]
     assert missing == []
     assert empty == []
 
@@ -129,6 +136,20 @@ def test_long_english_is_translated(hindi):
         and (entry.msgstr == entry.msgid or not DEVANAGARI.search(entry.msgstr))
     ]
     assert english == []
+
+
+def test_each_addon_translates_its_own_strings(addon, template):
+    """Every reference of a template points into its own addon: no simulator string in the main one."""
+    elsewhere = [
+        (entry.msgid, path)
+        for entry in template
+        for path, _line in entry.occurrences
+        if not (path.startswith(f"code:addons/{addon}/") or f":{addon}." in path)
+    ]
+    assert elsewhere == []
+    assert [entry.occurrences for entry in template if not entry.occurrences] == []
+    if addon == "mp15_grievance":
+        assert [entry.msgid for entry in template if "simulat" in str(entry.occurrences).lower()] == []
 
 
 def test_the_checks_see_a_broken_entry():

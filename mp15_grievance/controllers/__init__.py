@@ -1,3 +1,2 @@
 from . import main
-from . import simulator
 from . import portal

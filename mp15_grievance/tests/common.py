@@ -3,6 +3,8 @@ from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
 
+from .whatsapp_common import create_account
+
 
 def square(lat, lon, half_side=0.005):
     """A closed GeoJSON square around a point, as a ward boundary."""
@@ -43,6 +45,17 @@ class Mp15Case(TransactionCase):
         cls.citizen = new_test_user(env, "test_citizen", groups="base.group_portal", name="Rajesh Kumar")
         cls.other_citizen = new_test_user(env, "test_other_citizen", groups="base.group_portal", name="Priya Sharma")
         cls.internal_user = new_test_user(env, "test_plain_employee", groups="base.group_user")
+        # The corporation's WhatsApp number, so citizens' updates are queued (nothing is sent from here).
+        # Created here: the main addon's tests never lean on the simulator addon's account.
+        cls.corporation_account = env["mp15.whatsapp.account"]._default_account() or create_account(
+            env,
+            name="Sagar Municipal Corporation (common test number)",
+            phone_number_id="100000000000090",
+            app_secret="app-secret-of-the-common-test-number",
+            verify_token="verify-token-of-the-common-test-number",
+            template_status_update="grievance_status_update",
+            template_feedback="grievance_feedback",
+        )
 
         cls.department_a = env["mp15.department"].create(
             {

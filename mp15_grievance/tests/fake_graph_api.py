@@ -14,17 +14,18 @@ project's shared fixtures, so a clean clone has them)::
 Routes (an optional ``/v<major>.<minor>`` prefix is ignored):
 ``POST /{phone_number_id}/messages`` (messages and read receipts), ``GET /{media_id}``
 (media URL), ``GET /media-download/{media_id}`` (media bytes). Every route checks
-``Authorization: Bearer <access_token>`` and answers a wrong token with the 190 error.
+``Authorization: Bearer <access_token>`` and answers a wrong token with the 190 error. The
+answers' shapes (wamids, error bodies, media info) come from ``tools/graph_shapes.py``, which
+the simulator addon's Graph routes answer with too.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
+import importlib.util
 import json
 import re
-import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -32,6 +33,29 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+
+def _load_graph_shapes():
+    """``tools/graph_shapes.py``, the shapes this server answers with (shared with the simulator addon).
+
+    Imported as part of the addon in Odoo tests; pure tests and benchmarks load this file by
+    path (importing the addon would import Odoo), so they load the shapes by path too.
+    """
+    if __package__:
+        from ..tools import graph_shapes
+
+        return graph_shapes
+    name = "mp15_graph_shapes"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parent.parent / "tools" / "graph_shapes.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+graph_shapes = _load_graph_shapes()
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 DEFAULT_PHONE_NUMBER_ID = "106540352242922"
@@ -222,138 +246,44 @@ class FakeGraphApi:
         with self._lock:
             self._state.requests.append(request)
 
-    def _new_wamid(self, to: str) -> str:
-        user = (to.removeprefix("+") if to.removeprefix("+").isdigit() else "0").encode()
-        message_id = secrets.token_hex(9).upper().encode()
-        # Same layout as Meta's outbound wamids (see the fixtures' README).
-        raw = b"\x1c\x18" + bytes([len(user)]) + user + b"\x15\x02\x00\x11\x18"
-        raw += bytes([len(message_id)]) + message_id + b"\x00"
-        wamid = "wamid." + base64.b64encode(raw).decode()
-        with self._lock:
-            self._state.wamids.append(wamid)
-        return wamid
-
     def _answer(self, method: str, route: str | None, resource: str, payload: object) -> tuple:
         """(status, body bytes, content type) of the normal answer."""
         if route == "messages" and method == "POST":
             if resource != self.phone_number_id:
-                return _graph_error(
-                    400, 100, f"Unsupported post request. Object with ID '{resource}' does not exist", 33
-                )
+                return _json(400, graph_shapes.unknown_object(method, resource))
             return self._answer_message(payload)
         if route == "media" and method == "GET":
             with self._lock:
                 media = self._state.media.get(resource)
             if media is None:
-                return _graph_error(
-                    400, 100, f"Unsupported get request. Object with ID '{resource}' does not exist", 33
-                )
-            size = len(media.content)
-            data = {
-                "url": f"{self.base_url}/media-download/{resource}",
-                "mime_type": media.mime_type,
-                "sha256": hashlib.sha256(media.content).hexdigest(),
-                "file_size": str(size) if media.file_size_as_string else size,
-                "id": resource,
-                "messaging_product": "whatsapp",
-            }
-            return 200, json.dumps(data).encode(), "application/json"
+                return _json(400, graph_shapes.unknown_object(method, resource))
+            url = f"{self.base_url}/media-download/{resource}"
+            info = graph_shapes.media_info(
+                resource, url, media.mime_type, media.content, file_size_as_string=media.file_size_as_string
+            )
+            return _json(200, info)
         if route == "download" and method == "GET":
             with self._lock:
                 media = self._state.media.get(resource)
             if media is None:
                 return 404, b"", "text/plain"
             return 200, media.content, media.mime_type
-        return _graph_error(400, 2500, "Unknown path components")
+        return _json(400, graph_shapes.unknown_path())
 
     def _answer_message(self, payload: object) -> tuple:
-        if not isinstance(payload, dict) or payload.get("messaging_product") != "whatsapp":
-            return _graph_error(400, 100, "(#100) Invalid parameter", details="messaging_product is required")
-        if payload.get("status") == "read":
-            if not isinstance(payload.get("message_id"), str):
-                return _graph_error(400, 100, "(#100) Invalid parameter", details="message_id is required")
-            return 200, b'{"success": true}', "application/json"
-        problem = _payload_problem(payload)
+        problem = graph_shapes.send_problem(payload)
         if problem:
-            return _graph_error(400, 131009, "(#131009) Parameter value is not valid", details=problem)
-        to = payload["to"]
-        if to.removeprefix("+").isdigit():
-            contact = {"input": to, "wa_id": to.removeprefix("+")}
-        else:  # a business-scoped user id
-            contact = {"input": to, "wa_id": "", "user_id": to}
-        data = {
-            "messaging_product": "whatsapp",
-            "contacts": [contact],
-            "messages": [{"id": self._new_wamid(to)}],
-        }
-        return 200, json.dumps(data).encode(), "application/json"
+            return _json(400, problem)
+        if payload.get("status") == "read":
+            return _json(200, graph_shapes.read_accepted())
+        accepted = graph_shapes.send_accepted(payload["to"])
+        with self._lock:
+            self._state.wamids.append(accepted["messages"][0]["id"])
+        return _json(200, accepted)
 
 
-def _graph_error(status: int, code: int, message: str, subcode: int | None = None, details: str = "") -> tuple:
-    error: dict = {"message": message, "type": "OAuthException", "code": code}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    if details:
-        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
-    error["fbtrace_id"] = secrets.token_urlsafe(16)
-    return status, json.dumps({"error": error}).encode(), "application/json"
-
-
-def _too_long(value: object, limit: int) -> bool:
-    return not isinstance(value, str) or not value or len(value) > limit
-
-
-def _payload_problem(payload: dict) -> str | None:
-    """The first Cloud API limit a send payload breaks (a subset of Meta's checks), else None."""
-    to, message_type = payload.get("to"), payload.get("type")
-    if not isinstance(to, str) or not to or not isinstance(message_type, str):
-        return "'to' and 'type' are required"
-    content = payload.get(message_type)
-    if not isinstance(content, dict):
-        return f"'{message_type}' object is required"
-    if message_type == "text":
-        return "text body over 4096 characters" if _too_long(content.get("body"), 4096) else None
-    if message_type == "template":
-        return "template name is required" if _too_long(content.get("name"), 512) else None
-    if message_type != "interactive":
-        return None
-    kind = content.get("type")
-    body = (content.get("body") or {}).get("text")
-    if _too_long(body, 4096 if kind == "list" else 1024):
-        return "interactive body missing or too long"
-    for part in ("header", "footer"):
-        if part in content and _too_long((content[part] or {}).get("text"), 60):
-            return f"{part} text missing or over 60 characters"
-    action = content.get("action") or {}
-    if kind == "button":
-        buttons = action.get("buttons") or []
-        replies = [button.get("reply") or {} for button in buttons]
-        titles = [reply.get("title") for reply in replies]
-        if not 1 <= len(buttons) <= 3:
-            return "1 to 3 buttons are required"
-        if any(_too_long(title, 20) for title in titles) or len(set(titles)) != len(titles):
-            return "button titles must be unique and at most 20 characters"
-        if any(_too_long(reply.get("id"), 256) for reply in replies):
-            return "button ids must be 1 to 256 characters"
-    elif kind == "list":
-        sections = action.get("sections") or []
-        rows = [row for section in sections for row in (section.get("rows") or [])]
-        if _too_long(action.get("button"), 20):
-            return "list button missing or over 20 characters"
-        if not 1 <= len(sections) <= 10 or not 1 <= len(rows) <= 10:
-            return "1 to 10 sections and 1 to 10 rows in total are required"
-        if len(sections) > 1 and any(_too_long(section.get("title"), 24) for section in sections):
-            return "section titles are required (at most 24 characters) when there are several"
-        ids = [row.get("id") for row in rows]
-        if any(_too_long(row_id, 200) for row_id in ids) or len(set(ids)) != len(ids):
-            return "row ids must be unique and 1 to 200 characters"
-        if any(_too_long(row.get("title"), 24) for row in rows):
-            return "row titles must be 1 to 24 characters"
-        if any("description" in row and _too_long(row["description"], 72) for row in rows):
-            return "row descriptions must be at most 72 characters"
-    elif kind == "location_request_message" and action.get("name") != "send_location":
-        return "location request action must be send_location"
-    return None
+def _json(status: int, data: dict) -> tuple:
+    return status, json.dumps(data).encode(), "application/json"
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -30,6 +30,8 @@ from .whatsapp_common import (
 
 MIB = 1024 * 1024
 CITIZEN = "919812300011"
+OTHER_PHONE_NUMBER_ID = "100000000000077"  # a second number, with its own app secret
+RACE_PHONE_NUMBER_ID = "100000000000078"
 
 # (messages, statuses) each fixture stores; Graph API answers are not webhooks and store nothing.
 FIXTURE_ROWS = {
@@ -84,7 +86,13 @@ class TestWhatsappWebhook(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.account = create_account(cls.env)
-        cls.simulator = cls.env["mp15.whatsapp.account"]._simulator_account()
+        cls.other_account = create_account(
+            cls.env,
+            name="Another number (test)",
+            phone_number_id=OTHER_PHONE_NUMBER_ID,
+            app_secret="app-secret-of-another-number",
+            verify_token="verify-token-of-another-number",
+        )
 
     # ------------------------------------------------------------------ helpers
 
@@ -281,7 +289,7 @@ class TestWhatsappWebhook(HttpCase):
     def test_a_body_signed_by_another_account_for_our_number_stores_nothing(self):
         body = fixture_bytes("inbound_text_hindi.json")
         with self.assertLogs(MESSAGE_LOGGER, "WARNING") as logs:
-            self.assertRefused(200, body, signature=sign(body, self.simulator.app_secret))
+            self.assertRefused(200, body, signature=sign(body, self.other_account.app_secret))
         self.assertIn("unknown phone number id 106540352242922", logs.output[0])
 
     def test_unknown_phone_number_id_is_answered_200_and_ignored(self):
@@ -472,10 +480,11 @@ class TestWebhookRace(odoo.tests.BaseCase):
         self.dbname = odoo.tests.get_db_name()
         self.registry = odoo.modules.registry.Registry(self.dbname)
         wamid = new_wamid()
-        with self.connect() as cr:
+        with self.connect() as cr:  # committed: both workers must see the account
             env = api.Environment(cr, SUPERUSER_ID, {})
-            account = env["mp15.whatsapp.account"]._simulator_account()
-            secret, number = account.app_secret, account.phone_number_id
+            secret, number = "app-secret-of-the-race", RACE_PHONE_NUMBER_ID
+            account_id = create_account(env, phone_number_id=number, app_secret=secret, verify_token="race").id
+            cr.commit()  # pylint: disable=invalid-commit
             process_cron_ids = tuple(env.ref(xmlid).id for xmlid in PROCESS_CRONS)
             cr.execute("SELECT coalesce(max(id), 0) FROM ir_cron_trigger")
             last_trigger = cr.fetchone()[0]
@@ -524,6 +533,7 @@ class TestWebhookRace(odoo.tests.BaseCase):
             with self.connect() as cr:
                 cr.execute("DELETE FROM mp15_whatsapp_message WHERE wa_message_id = %s", [wamid])
                 cr.execute("DELETE FROM ir_cron_trigger WHERE id > %s", [last_trigger])
+                api.Environment(cr, SUPERUSER_ID, {})["mp15.whatsapp.account"].browse(account_id).unlink()
                 cr.commit()  # pylint: disable=invalid-commit
 
 

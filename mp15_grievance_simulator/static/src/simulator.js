@@ -63,7 +63,7 @@ function errorText(error) {
 class WebhookError extends Error {}
 
 export class WhatsappSimulator extends Component {
-    static template = "mp15_grievance.WhatsappSimulator";
+    static template = "mp15_grievance_simulator.WhatsappSimulator";
     static props = { ...standardActionServiceProps };
 
     setup() {

@@ -1,4 +1,4 @@
-"""The built-in WhatsApp simulator: Graph API stand-in, signed webhooks, transcript, chat page."""
+"""The WhatsApp simulator: Graph API stand-in, signed webhooks, transcript, chat page."""
 
 import base64
 import hashlib
@@ -11,8 +11,8 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from ..tools import cloud_api, messages, webhook
-from ..tools.cloud_api import CloudApiClient, CloudApiError
+from odoo.addons.mp15_grievance.tools import cloud_api, messages, webhook
+from odoo.addons.mp15_grievance.tools.cloud_api import CloudApiClient, CloudApiError
 
 GRAPH_PATH = "/mp15/simulator/graph"
 WEBHOOK_PATH = "/mp15/whatsapp/webhook"

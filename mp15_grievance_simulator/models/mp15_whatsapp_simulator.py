@@ -1,9 +1,11 @@
-"""The built-in WhatsApp simulator: a citizen's phone for the chat page, Meta's Graph API for the sender.
+"""The WhatsApp simulator: a citizen's phone for the chat page, Meta's Graph API for the sender.
 
 The chat page asks this model for Meta-shaped webhook bodies signed with the simulator
 account's app secret and POSTs them to the real webhook itself, so signature checks,
 storage, processing and sending all run as they do with Meta. The outbound queue sends to
-``controllers/simulator.py``, which answers through the ``_graph_*`` methods below.
+``controllers/graph_api.py``, which answers through the ``_graph_*`` methods below with the
+shapes of ``mp15_grievance/tools/graph_shapes.py`` (the tests' Graph API server answers with
+them too).
 """
 
 import base64
@@ -13,14 +15,14 @@ import hmac
 import json
 import math
 import re
-import secrets
 import time
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import phone as phone_tools
+from odoo.addons.mp15_grievance.tools import graph_shapes
+from odoo.addons.mp15_grievance.tools import phone as phone_tools
 
 KINDS = ("text", "button_reply", "list_reply", "location", "image")
 STATUSES = ("delivered", "read")
@@ -29,44 +31,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024  # Meta's limit for images
 IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MEDIA_PREFIX = "whatsapp-simulator-media:"
 TRANSCRIPT_LIMIT = 200
-_RECIPIENT_RE = re.compile(r"\+?[1-9][0-9]{6,14}")
 _MEDIA_ID_RE = re.compile(r"[0-9]{1,32}")
-_SEND_TYPES = frozenset(
-    {
-        "text",
-        "interactive",
-        "template",
-        "image",
-        "audio",
-        "video",
-        "document",
-        "sticker",
-        "location",
-        "contacts",
-        "reaction",
-    }
-)
-
-
-def wamid(wa_id, inbound):
-    """A message id laid out like Meta's (see the fixtures' README): the citizen's number inside."""
-    user = (wa_id if wa_id.isdigit() else "0").encode()
-    message_id = (secrets.token_hex(16) if inbound else secrets.token_hex(9)).upper().encode()
-    direction = b"\x12" if inbound else b"\x11"
-    raw = b"\x1c\x18" + bytes([len(user)]) + user + b"\x15\x02\x00" + direction + b"\x18"
-    raw += bytes([len(message_id)]) + message_id + b"\x00"
-    return "wamid." + base64.b64encode(raw).decode()
-
-
-def graph_error(code, message, *, subcode=None, details=None):
-    """A Graph API error body, as Meta shapes it."""
-    error = {"message": message, "type": "OAuthException", "code": code}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    if details:
-        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
-    error["fbtrace_id"] = secrets.token_urlsafe(16)
-    return {"error": error}
 
 
 class Mp15WhatsappSimulator(models.AbstractModel):
@@ -93,7 +58,7 @@ class Mp15WhatsappSimulator(models.AbstractModel):
         data = data if isinstance(data, dict) else {}
         if kind not in KINDS:
             raise UserError(_("Unknown kind of message: %(kind)s.", kind=kind))
-        message = {"from": wa_id, "id": wamid(wa_id, inbound=True), "timestamp": str(int(time.time()))}
+        message = {"from": wa_id, "id": graph_shapes.wamid(wa_id, inbound=True), "timestamp": str(int(time.time()))}
         message.update(getattr(self, f"_content_{kind}")(account, e164, data))
         name = " ".join(str(profile_name or "").split())[:256] or phone_tools.format_for_display(e164)
         value = {
@@ -248,7 +213,7 @@ class Mp15WhatsappSimulator(models.AbstractModel):
             raise UserError(_("Only JPEG and PNG photos can be sent as WhatsApp images."))
         filename = data.get("filename") if isinstance(data.get("filename"), str) else ""
         filename = re.sub(r"[\\/\x00-\x1f]", "_", filename.strip())[:128] or f"photo.{mimetype.split('/')[1]}"
-        media_id = str(10**15 + secrets.randbelow(9 * 10**15))  # 16 digits, like Meta's
+        media_id = graph_shapes.media_id()
         self.env["ir.attachment"].sudo().create(
             {
                 "name": filename,
@@ -286,7 +251,10 @@ class Mp15WhatsappSimulator(models.AbstractModel):
 
     @api.model
     def _graph_account(self, authorization):
-        """The simulator account whose access token ``Authorization: Bearer …`` carries, else None."""
+        """The simulator account whose access token ``Authorization: Bearer …`` carries, else None.
+
+        The Graph routes ask this first, before they read a byte of the body.
+        """
         account = self.env["mp15.whatsapp.account"]._simulator_account()
         expected = (account.sudo().access_token or "") if account else ""
         if not expected or not isinstance(authorization, str) or not authorization.startswith("Bearer "):
@@ -297,69 +265,33 @@ class Mp15WhatsappSimulator(models.AbstractModel):
         return account
 
     @api.model
-    def _graph_send(self, phone_number_id, authorization, raw_body):
-        """(HTTP status, JSON answer) of ``POST /{phone_number_id}/messages``."""
-        account = self._graph_account(authorization)
-        if not account:
-            return 401, graph_error(190, "Invalid OAuth access token - Cannot parse access token")
+    def _graph_send(self, account, phone_number_id, raw_body):
+        """(HTTP status, JSON answer) of ``POST /{phone_number_id}/messages`` for the authorized ``account``."""
         if phone_number_id != account.phone_number_id:
-            return 400, graph_error(
-                100, f"Unsupported post request. Object with ID '{phone_number_id[:64]}' does not exist", subcode=33
-            )
+            return 400, graph_shapes.unknown_object("POST", phone_number_id)
         try:
             payload = json.loads(raw_body)
         except (ValueError, RecursionError):
             payload = None
-        if not isinstance(payload, dict) or payload.get("messaging_product") != "whatsapp":
-            return 400, graph_error(100, "(#100) Invalid parameter", details="messaging_product must be whatsapp")
+        problem = graph_shapes.send_problem(payload)
+        if problem:
+            return 400, problem
         if payload.get("status") == "read":
-            if not isinstance(payload.get("message_id"), str) or not payload["message_id"]:
-                return 400, graph_error(100, "(#100) Invalid parameter", details="message_id is required")
-            return 200, {"success": True}
-        to, message_type = payload.get("to"), payload.get("type")
-        if not isinstance(to, str) or not _RECIPIENT_RE.fullmatch(to.strip()):
-            return 400, graph_error(100, "(#100) Invalid parameter", details="'to' must be a phone number")
-        if message_type not in _SEND_TYPES or not isinstance(payload.get(message_type), dict):
-            return 400, graph_error(
-                100,
-                "(#100) Invalid parameter",
-                details=f"'type' and its '{str(message_type)[:32]}' object are required",
-            )
-        wa_id = to.strip().removeprefix("+")
-        return 200, {
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": wa_id}],
-            "messages": [{"id": wamid(wa_id, inbound=False)}],
-        }
+            return 200, graph_shapes.read_accepted()
+        return 200, graph_shapes.send_accepted(payload["to"])
 
     @api.model
-    def _graph_media_info(self, media_id, authorization, base_url):
+    def _graph_media_info(self, account, media_id, base_url):
         """(HTTP status, JSON answer) of ``GET /{media_id}``: where to download a citizen's photo."""
-        account = self._graph_account(authorization)
-        if not account:
-            return 401, graph_error(190, "Invalid OAuth access token - Cannot parse access token")
         attachment = self._media_attachments(account, [media_id]).get(media_id)
         if not attachment:
-            return 400, graph_error(
-                100, f"Unsupported get request. Object with ID '{media_id[:64]}' does not exist", subcode=33
-            )
-        content = attachment.raw or b""
-        return 200, {
-            "url": f"{base_url.rstrip('/')}/mp15/simulator/media/{media_id}",
-            "mime_type": attachment.mimetype,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "file_size": len(content),
-            "id": media_id,
-            "messaging_product": "whatsapp",
-        }
+            return 400, graph_shapes.unknown_object("GET", media_id)
+        url = f"{base_url.rstrip('/')}/mp15/simulator/media/{media_id}"
+        return 200, graph_shapes.media_info(media_id, url, attachment.mimetype, attachment.raw or b"")
 
     @api.model
-    def _graph_media_content(self, media_id, authorization):
+    def _graph_media_content(self, account, media_id):
         """(HTTP status, bytes, mimetype) of the media download URL."""
-        account = self._graph_account(authorization)
-        if not account:
-            body = json.dumps(graph_error(190, "Invalid OAuth access token - Cannot parse access token")).encode()
-            return 401, body, "application/json"
         attachment = self._media_attachments(account, [media_id]).get(media_id)
         if not attachment:
             return 404, b"", "text/plain"
@@ -458,20 +390,20 @@ class Mp15WhatsappSimulator(models.AbstractModel):
 
     @api.model
     def _citizen(self, account, e164):
-        partner = self.env["res.partner"].sudo().search([("mp15_phone", "=", e164)], limit=1)
-        name = partner.name
-        if not name:
-            last = (
-                self.env["mp15.whatsapp.message"]
-                .sudo()
-                .search(
-                    [("account_id", "=", account.id), ("phone", "=", e164), ("profile_name", "!=", False)],
-                    order="id desc",
-                    limit=1,
-                )
+        """The simulated phone ``e164``, named as it last introduced itself on the simulator.
+
+        Never by the real contact filing from that number: the simulator does not know real citizens.
+        """
+        last = (
+            self.env["mp15.whatsapp.message"]
+            .sudo()
+            .search(
+                [("account_id", "=", account.id), ("phone", "=", e164), ("profile_name", "!=", False)],
+                order="id desc",
+                limit=1,
             )
-            name = last.profile_name
-        return {"phone": e164, "display": phone_tools.format_for_display(e164), "name": name or ""}
+        )
+        return {"phone": e164, "display": phone_tools.format_for_display(e164), "name": last.profile_name or ""}
 
     @api.model
     def _transcript_entry(self, row, media):
