@@ -95,6 +95,7 @@ class BenchDatabase:
         """The bench account (known secrets, Graph URL of the fake) and the processing cron's id."""
         with self.registry.cursor() as cr:
             env = self.odoo.api.Environment(cr, self.odoo.SUPERUSER_ID, {})
+            env["mp15.whatsapp.account"]._allow_graph_url_prefix("http://127.0.0.1:")  # the fake Graph API
             account = env["mp15.whatsapp.account"].create(
                 {
                     "name": "Sagar Municipal Corporation (bench)",

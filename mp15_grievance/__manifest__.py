@@ -12,6 +12,7 @@
         "security/mp15_grievance_groups.xml",
         "security/ir.model.access.csv",
         "security/mp15_grievance_security.xml",
+        "data/ir_config_parameter_data.xml",
         "data/res_lang_data.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
@@ -21,7 +22,6 @@
         "data/mp15_grievance_category_data.xml",
         "data/mp15_bot_text_data.xml",
         "data/ir_cron_data.xml",
-        "data/mp15_whatsapp_account_data.xml",
         "views/mp15_grievance_views.xml",
         "views/mp15_department_views.xml",
         "views/mp15_ward_views.xml",
@@ -33,7 +33,6 @@
         "views/res_config_settings_views.xml",
         "views/mp15_grievance_portal_templates.xml",
         "views/mp15_grievance_menus.xml",
-        "views/mp15_whatsapp_simulator_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -42,7 +41,6 @@
         "demo/mp15_grievance_demo.xml",
     ],
     "assets": {
-        "web.assets_backend": ["mp15_grievance/static/src/simulator/*"],
         "web.assets_frontend": [
             "mp15_grievance/static/src/portal/*.js",
             "mp15_grievance/static/src/portal/*.scss",

@@ -1,15 +1,16 @@
 import secrets
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
-from odoo.tools import config
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import messages, webhook
+from ..tools import messages, urls, webhook
 from ..tools.cloud_api import CloudApiClient
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
-SIMULATOR_GRAPH_PATH = "/mp15/simulator/graph"
-SIMULATOR_PHONE_NUMBER_ID = "100000000000001"
+GRAPH_URL_ALLOWLIST_PARAM = urls.GRAPH_URL_ALLOWLIST_PARAM
+# Where an account sends its requests (and its token): only system administrators (Settings) change
+# that; everyone else may only keep these defaults. (is_simulator comes with the simulator addon.)
+SYSTEM_ONLY_FIELDS = {"graph_url": DEFAULT_GRAPH_URL, "is_simulator": False}
 
 
 class Mp15WhatsappAccount(models.Model):
@@ -18,7 +19,7 @@ class Mp15WhatsappAccount(models.Model):
     _name = "mp15.whatsapp.account"
     _description = "WhatsApp Account"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "is_simulator, name, id"
+    _order = "name, id"
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -46,9 +47,6 @@ class Mp15WhatsappAccount(models.Model):
     graph_url = fields.Char(string="Graph API URL", required=True, default=DEFAULT_GRAPH_URL)
     rate_limit_mps = fields.Integer(
         string="Messages per second", default=80, help="Meta allows 80 per second per number unless upgraded."
-    )
-    is_simulator = fields.Boolean(
-        string="Simulator", readonly=True, help="Talks to the built-in simulator instead of Meta."
     )
     template_status_update = fields.Char(
         string="Status update template",
@@ -117,17 +115,44 @@ class Mp15WhatsappAccount(models.Model):
 
     @api.constrains("graph_url")
     def _check_graph_url(self):
+        """No server-side request forgery: the token goes only where a system administrator allowed."""
+        allowlist = self._graph_url_allowlist()
         for account in self:
-            if not (account.graph_url or "").startswith(("https://", "http://")):
-                raise ValidationError(_("The Graph API URL must start with https:// (or http:// for tests)."))
+            if not urls.url_allowed(account.graph_url, allowlist):
+                raise ValidationError(
+                    _(
+                        "The Graph API URL %(url)s is not allowed: it must start with one of %(prefixes)s "
+                        "(system parameter %(param)s, changed by system administrators only).",
+                        url=account.graph_url or "",
+                        prefixes=", ".join(allowlist) or "-",
+                        param=GRAPH_URL_ALLOWLIST_PARAM,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_system_fields(
+                {
+                    name
+                    for name, default in SYSTEM_ONLY_FIELDS.items()
+                    if name in vals and (vals[name] or False) != default
+                }
+            )
         accounts = super().create(vals_list)
         self.env.registry.clear_cache()
         return accounts
 
     def write(self, vals):
+        self._check_system_fields(
+            {
+                name
+                for name in SYSTEM_ONLY_FIELDS
+                if name in vals
+                and name in self._fields
+                and any((account[name] or False) != (vals[name] or False) for account in self)
+            }
+        )
         result = super().write(vals)
         if {"phone_number_id", "app_secret", "verify_token", "active"} & vals.keys():
             self.env.registry.clear_cache()  # _webhook_secrets, cached in every worker
@@ -137,6 +162,31 @@ class Mp15WhatsappAccount(models.Model):
         result = super().unlink()
         self.env.registry.clear_cache()
         return result
+
+    @api.model
+    def _check_system_fields(self, changed):
+        """Refuse a change of ``changed`` (connection fields) unless the caller is a system administrator."""
+        if changed and not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                _(
+                    "Only system administrators (Settings) may change where a WhatsApp account connects to "
+                    "(%(fields)s).",
+                    fields=", ".join(sorted(self._fields[name].string for name in changed if name in self._fields)),
+                )
+            )
+
+    @api.model
+    def _graph_url_allowlist(self):
+        """The URL prefixes a ``graph_url`` may start with (system parameter, set by system administrators)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(GRAPH_URL_ALLOWLIST_PARAM)
+        return urls.parse_allowlist(value) if value is not None else urls.DEFAULT_GRAPH_URL_ALLOWLIST
+
+    @api.model
+    def _allow_graph_url_prefix(self, prefix):
+        """Add ``prefix`` to the allow-list (tests, the simulator's data). Not callable over RPC."""
+        allowlist = self._graph_url_allowlist()
+        if prefix not in allowlist:
+            self.env["ir.config_parameter"].sudo().set_param(GRAPH_URL_ALLOWLIST_PARAM, ",".join((*allowlist, prefix)))
 
     # ------------------------------------------------------------------ webhook
 
@@ -167,39 +217,21 @@ class Mp15WhatsappAccount(models.Model):
     # ------------------------------------------------------------------ sending
 
     def _client(self):
+        """The Cloud API client; raises ``GraphUrlNotAllowed`` for a URL off the allow-list, even one
+        stored before the constraint (defence in depth)."""
         self.ensure_one()
         account = self.sudo()
-        return CloudApiClient(account._effective_graph_url(), account.phone_number_id, account.access_token or "")
+        return CloudApiClient(
+            account._effective_graph_url(),
+            account.phone_number_id,
+            account.access_token or "",
+            allowed_prefixes=self._graph_url_allowlist(),
+        )
 
     def _effective_graph_url(self):
-        """The simulator's Graph API is this very server, wherever it listens now."""
+        """The Graph API base URL the sender calls (an addon may point an account elsewhere)."""
         self.ensure_one()
-        if not self.is_simulator:
-            return self.graph_url
-        interface = config["http_interface"] or "127.0.0.1"
-        if interface in ("0.0.0.0", "::"):
-            interface = "127.0.0.1"
-        return f"http://{interface}:{config['http_port']}{SIMULATOR_GRAPH_PATH}"
-
-    @api.model
-    def _create_simulator(self):
-        """The account the built-in simulator talks through: usable at once, no Meta credentials."""
-        if self.with_context(active_test=False).search([("is_simulator", "=", True)], limit=1):
-            return
-        self.create(
-            {
-                "name": _("WhatsApp simulator"),
-                "is_simulator": True,
-                "phone_number_id": SIMULATOR_PHONE_NUMBER_ID,
-                "display_phone_number": "+91 89826 00918",
-                "waba_id": "100000000000000",
-                "access_token": secrets.token_urlsafe(32),
-                "app_secret": secrets.token_hex(16),
-                "graph_url": f"http://127.0.0.1:{config['http_port']}{SIMULATOR_GRAPH_PATH}",
-                "template_status_update": "grievance_status_update",
-                "template_feedback": "grievance_feedback",
-            }
-        )
+        return self.graph_url
 
     def _block_sending(self, reason):
         """Stop sending through this account and tell the administrators why."""
@@ -215,8 +247,16 @@ class Mp15WhatsappAccount(models.Model):
                 )
 
     def action_resume_sending(self):
-        self.sending_blocked = False
+        """Clear a stop and send what waited (managers); nothing is woken for anyone else, nor for nothing."""
+        self.check_access("write")
+        if not self:
+            raise UserError(_("Select the records to act on."))
+        blocked = self.filtered("sending_blocked")
+        if not blocked:
+            return False
+        blocked.sending_blocked = False
         self.env.ref("mp15_grievance.ir_cron_send_whatsapp")._trigger()
+        return True
 
     def action_open_messages(self):
         self.ensure_one()
@@ -226,9 +266,10 @@ class Mp15WhatsappAccount(models.Model):
 
     @api.model
     def _default_account(self):
-        """The number the corporation writes to citizens from: a real one when configured, else the simulator."""
-        return self.sudo().search([], order="is_simulator, id", limit=1)
+        """The number the corporation writes to citizens from when they have not written to one."""
+        return self.sudo().search(self._citizen_facing_domain(), order="id", limit=1)
 
     @api.model
-    def _simulator_account(self):
-        return self.sudo().search([("is_simulator", "=", True)], limit=1)
+    def _citizen_facing_domain(self):
+        """The accounts real citizens may be written to on (all active ones here)."""
+        return []

@@ -14,12 +14,13 @@ import psycopg2
 import psycopg2.sql
 
 from odoo import _, api, fields, models, sql_db
+from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
-from ..tools import cloud_api, locks, webhook
+from ..tools import cloud_api, locks, urls, webhook
 
 _logger = logging.getLogger(__name__)
 
@@ -122,18 +123,33 @@ class Mp15WhatsappMessage(models.Model):
             _logger.warning("WhatsApp webhook: malformed body refused: %s", error)
             return 400
         events = webhook.extract_events(payload)
-        for reason in events.ignored:
-            _logger.info("WhatsApp webhook: ignored %s", reason)
-        for error in events.errors:
-            _logger.warning("WhatsApp webhook: Meta reports %s", error.summary())
-        rows = [self._inbound_row(message, signed_numbers) for message in events.messages]
-        statuses = [self._status_row(status, signed_numbers) for status in events.statuses]
+        _log_summary(logging.INFO, "ignored", [str(reason) for reason in events.ignored])
+        _log_summary(logging.WARNING, "Meta reports", [error.summary() for error in events.errors])
+        unknown = defaultdict(lambda: [0, 0])  # phone_number_id -> [messages, statuses] not ours
+        rows, statuses = [], []
+        for message in events.messages:
+            if account_id := signed_numbers.get(message.phone_number_id):
+                rows.append(self._inbound_row(message, account_id))
+            else:
+                unknown[message.phone_number_id][0] += 1
+        for status in events.statuses:
+            if account_id := signed_numbers.get(status.phone_number_id):
+                statuses.append(self._status_row(status, account_id))
+            else:
+                unknown[status.phone_number_id][1] += 1
+        if unknown:  # one line, however many elements: a flood must not flood the log
+            _logger.warning(
+                "WhatsApp webhook: %d message(s) and %d status(es) for unknown phone number id %s ignored",
+                sum(counts[0] for counts in unknown.values()),
+                sum(counts[1] for counts in unknown.values()),
+                ", ".join(str(number) for number in list(unknown)[:5]) + (", ..." if len(unknown) > 5 else ""),
+            )
         stored = self._store_once(
-            sorted(filter(None, rows), key=itemgetter("wa_message_id")),
-            sorted(filter(None, statuses), key=itemgetter("wa_message_id", "status")),
+            sorted(rows, key=itemgetter("wa_message_id")),
+            sorted(statuses, key=itemgetter("wa_message_id", "status")),
         )
         if stored:  # a redelivery stores nothing and wakes nobody
-            lanes = {processing_lane(row["phone"]) for row in rows if row} | ({0} if any(statuses) else set())
+            lanes = {processing_lane(row["phone"]) for row in rows} | ({0} if statuses else set())
             for lane in lanes:
                 self._wake(PROCESS_CRONS[lane])
         return 200
@@ -181,15 +197,7 @@ class Mp15WhatsappMessage(models.Model):
         return insert()
 
     @api.model
-    def _inbound_row(self, message, signed_numbers):
-        account_id = signed_numbers.get(message.phone_number_id)
-        if not account_id:
-            _logger.warning(
-                "WhatsApp webhook: message %s for unknown phone number id %s ignored",
-                message.wa_message_id,
-                message.phone_number_id,
-            )
-            return None
+    def _inbound_row(self, message, account_id):
         return {
             "wa_message_id": message.wa_message_id,
             "account_id": account_id,
@@ -211,11 +219,7 @@ class Mp15WhatsappMessage(models.Model):
         }
 
     @api.model
-    def _status_row(self, status, signed_numbers):
-        account_id = signed_numbers.get(status.phone_number_id)
-        if not account_id:
-            _logger.warning("WhatsApp webhook: status for unknown phone number id %s ignored", status.phone_number_id)
-            return None
+    def _status_row(self, status, account_id):
         error = status.errors[0] if status.errors else None
         return {
             "wa_message_id": status.wa_message_id,
@@ -284,7 +288,19 @@ class Mp15WhatsappMessage(models.Model):
         """Send ``account``'s due messages in batches of at most its rate per second, committing each."""
         sent = 0
         rate = max(1, account.rate_limit_mps)
-        with account._client() as client:
+        try:
+            client = account._client()
+        except cloud_api.GraphUrlNotAllowed:  # stored before the allow-list, or the list shrank since
+            account._block_sending(
+                _(
+                    "The Graph API URL %(url)s is not on the allow-list (system parameter %(param)s): "
+                    "nothing is sent until a system administrator corrects one or the other.",
+                    url=account.graph_url,
+                    param=urls.GRAPH_URL_ALLOWLIST_PARAM,
+                )
+            )
+            return sent
+        with client:
             while time.monotonic() < deadline and not account.sending_blocked:
                 # One sender per account, whatever the number of workers: a lock held by each batch's
                 # transaction, released by its commit (or by the rollback if anything goes wrong).
@@ -422,15 +438,33 @@ class Mp15WhatsappMessage(models.Model):
             self._fall_back_to_template()
 
     def action_retry(self):
-        self.filtered(lambda m: m.direction == "out" and m.state == "failed").write(
-            {"state": "queued", "next_attempt_at": False, "attempt_count": 0}
-        )
+        """Send failed outbound messages again (managers)."""
+        retried = self._check_action_access().filtered(lambda m: m.direction == "out" and m.state == "failed")
+        if not retried:
+            return False
+        retried.write({"state": "queued", "next_attempt_at": False, "attempt_count": 0})
         self._wake("mp15_grievance.ir_cron_send_whatsapp")
+        return True
 
     def action_reprocess(self):
-        self.filtered(lambda m: m.direction == "in" and m.state == "error").write({"state": "received"})
-        for lane_cron in PROCESS_CRONS:
-            self._wake(lane_cron)
+        """Hand inbound messages that failed back to the conversation engine (managers)."""
+        failed = self._check_action_access().filtered(lambda m: m.direction == "in" and m.state == "error")
+        if not failed:
+            return False
+        failed.write({"state": "received"})
+        for lane in sorted({processing_lane(message.phone) for message in failed}):
+            self._wake(PROCESS_CRONS[lane])
+        return True
+
+    def _check_action_access(self):
+        """``self`` once the caller may change these messages; nothing is woken for anyone else.
+
+        An empty recordset is refused too: over RPC it would wake the scheduled actions for nothing.
+        """
+        self.check_access("write")
+        if not self:
+            raise UserError(_("Select the records to act on."))
+        return self
 
 
 def insert_once(env, table, conflict_columns, rows):
@@ -526,6 +560,14 @@ def _notify_cron_workers(dbname):
         except psycopg2.Error:
             _notify_connections.pop(os.getpid(), None)
             _logger.warning("Cron workers not notified (they poll every minute)", exc_info=True)
+
+
+def _log_summary(level, what, items, shown=3):
+    """One log line for what a webhook body held many of: the count and the first few."""
+    if not items:
+        return
+    first = "; ".join(items[:shown]) + ("; ..." if len(items) > shown else "")
+    _logger.log(level, "WhatsApp webhook: %s %d element(s): %s", what, len(items), first)
 
 
 def processing_lane(phone):

@@ -17,6 +17,8 @@ APP_SECRET = "test-app-secret-of-the-sagar-number"
 VERIFY_TOKEN = "sagar-grievance-7fK2pQ9x"  # the one in fixtures/whatsapp/verification_request.txt
 MESSAGE_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_message"
 CONVERSATION_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_conversation"
+STATUS_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_status"
+LOCAL_GRAPH_PREFIX = "http://127.0.0.1:"  # the tests' fake Graph API listens there
 
 _serial = itertools.count(1)
 
@@ -76,8 +78,14 @@ def encode(payload):
     return json.dumps(payload).encode()
 
 
+def allow_local_graph_api(env):
+    """Put the local fake Graph API (any port on 127.0.0.1) on the Graph URL allow-list."""
+    env["mp15.whatsapp.account"]._allow_graph_url_prefix(LOCAL_GRAPH_PREFIX)
+
+
 def create_account(env, **values):
-    """A WhatsApp account with known secrets for the fixtures' phone number id."""
+    """A WhatsApp account with known secrets for the fixtures' phone number id (local Graph API allowed)."""
+    allow_local_graph_api(env)
     return env["mp15.whatsapp.account"].create(
         {
             "name": "Sagar Municipal Corporation (test)",

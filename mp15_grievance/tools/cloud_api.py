@@ -12,7 +12,10 @@ outbound queue what to do next:
 - ``blocked``: the account is restricted or locked (368, 131031 ...): alert, stop sending.
 
 ``get_media`` and ``download_media`` raise ``CloudApiError`` (``MediaTooLarge`` past the limit).
-Every request carries a timeout; the access token never appears in errors or reprs.
+Every request carries a timeout and follows no redirect; the access token never appears in errors or
+reprs. Given ``allowed_prefixes`` (the Graph API allow-list), the client refuses a ``graph_url`` off
+the list, and downloads media only from Meta's media hosts or an allow-listed prefix; without it,
+media only from Meta's media hosts or the ``graph_url``'s own host.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from .messages import read_receipt
+from .urls import media_url_allowed, url_allowed
 from .webhook import ApiError
 
 SENT = "sent"
@@ -104,6 +108,10 @@ class CloudApiError(Exception):
         self.disposition = disposition
 
 
+class GraphUrlNotAllowed(ValueError):
+    """The account's Graph API URL is not on the allow-list: nothing is sent there."""
+
+
 class MediaTooLarge(CloudApiError):
     def __init__(self, max_bytes: int, size: int | None = None):
         shown = f"{size} bytes" if size is not None else "more"
@@ -155,10 +163,15 @@ class CloudApiClient:
         *,
         timeout: float = 15,
         session: requests.Session | None = None,
+        allowed_prefixes: tuple[str, ...] | None = None,
     ):
         parts = urlsplit(graph_url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"graph_url must be an http(s) URL, got {graph_url!r}")
+        if allowed_prefixes is not None and not url_allowed(graph_url, allowed_prefixes):
+            raise GraphUrlNotAllowed(
+                f"graph_url {graph_url!r} starts with none of the allowed prefixes {', '.join(allowed_prefixes)}"
+            )
         if not isinstance(phone_number_id, str) or not _SAFE_ID_RE.fullmatch(phone_number_id):
             raise ValueError(f"invalid phone_number_id {phone_number_id!r}")
         if timeout is None:
@@ -168,6 +181,9 @@ class CloudApiClient:
         self.timeout = timeout
         self.session = session or requests.Session()
         self._access_token = access_token or ""
+        if allowed_prefixes is None:
+            allowed_prefixes = (f"{parts.scheme}://{parts.netloc}/",)
+        self._media_prefixes = tuple(allowed_prefixes)
 
     def __repr__(self) -> str:
         return f"<CloudApiClient {self.graph_url}/{self.phone_number_id}>"
@@ -258,6 +274,9 @@ class CloudApiClient:
         if scheme == "http" and self.graph_url.startswith("https:"):
             # The token must not travel in clear text just because a webhook said so.
             raise CloudApiError(ApiError(None, "Insecure media URL", url[:200], None))
+        if not media_url_allowed(url, self._media_prefixes):
+            # Only Meta's media hosts get the bearer token, whatever a Graph answer says.
+            raise CloudApiError(ApiError(None, "Media URL not allowed", url[:200], None))
         deadline = time.monotonic() + max_seconds
         try:
             response = self._request("GET", url, headers=self._headers())
@@ -285,7 +304,8 @@ class CloudApiClient:
         return b"".join(chunks)
 
     def _request(self, method: str, url: str, **kwargs) -> requests.Response:
-        return self.session.request(method, url, timeout=self.timeout, stream=True, **kwargs)
+        # No redirects: a 3xx is an answer like any other, so no request reaches a host we did not check.
+        return self.session.request(method, url, timeout=self.timeout, stream=True, allow_redirects=False, **kwargs)
 
     def _headers(self, *, json_body: bool = False) -> dict:
         headers = {"Authorization": f"Bearer {self._access_token}"}

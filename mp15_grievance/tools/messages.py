@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from .phone import mask_phone
+
 TEXT_BODY_LIMIT = 4096
 MEDIA_CAPTION_LIMIT = 1024
 INTERACTIVE_BODY_LIMIT = 1024  # reply buttons, location request
@@ -138,7 +140,9 @@ def normalize_recipient(to: object) -> str:
             return "+" + match.group(1)
         if _BSUID_RE.fullmatch(value):
             return value
-    raise ValueError(f"invalid WhatsApp recipient {to!r}: expected +E.164 digits or a wa_id")
+    # Masked: this message reaches the logs, and a misformatted number may still be a real one.
+    shown = repr(mask_phone(to)) if isinstance(to, str) else type(to).__name__
+    raise ValueError(f"invalid WhatsApp recipient {shown}: expected +E.164 digits or a wa_id")
 
 
 def _envelope(to: object, message_type: str, content: dict, reply_to: str | None = None) -> dict:

@@ -68,3 +68,22 @@ def format_for_display(e164):
     """``+919876543210`` → ``+91 98765 43210``, as people read numbers."""
     number = phonenumbers.parse(e164)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def mask_phone(phone):
+    """``phone`` for logs: every digit but the last 4 hidden (``+919876543210`` → ``+********3210``)."""
+    if not phone:
+        return "-"
+    text = str(phone)
+    digits = sum(char.isdigit() for char in text)
+    if digits <= 4:
+        return "*" * len(text)  # nothing of a short number shown
+    hidden = digits - 4
+    masked = []
+    for char in text:
+        if char.isdigit() and hidden:
+            masked.append("*")
+            hidden -= 1
+        else:
+            masked.append(char)
+    return "".join(masked)

@@ -377,7 +377,7 @@ def _message(message: Mapping, context: _ChangeContext, where: str, ignored: lis
         sender = sender or contact.wa_id
         user_id = user_id or contact.user_id
     if not sender and not user_id:
-        ignored.append(f"{where}: message {wa_message_id} has no sender")
+        ignored.append(f"{where}: message {mask_wamid(wa_message_id)} has no sender")
         return None
     message_type = _text(message.get("type"), 64) or ""
     fields: dict = {}
@@ -513,6 +513,14 @@ def _status(status: Mapping, context: _ChangeContext, where: str, ignored: list[
         errors=_errors(status.get("errors")),
         raw=dict(status),
     )
+
+
+def mask_wamid(wa_message_id: str | None) -> str:
+    """A wamid for logs: only its last 4 characters (the rest encodes the citizen's number)."""
+    if not wa_message_id:
+        return "-"
+    text = str(wa_message_id)
+    return "..." + text[-4:] if len(text) > 4 else "..."
 
 
 def status_moves_forward(current: str | None, new: str) -> bool:
