@@ -55,6 +55,8 @@ GRIEVANCE_PARAMS = {"ref", "department", "stage", "deadline", "hours", "link", "
 # parameters of its ``_citizen_params``.
 TEXTS_SENT_ELSEWHERE = {"feedback_request", "stage_update", "progress_update", "resolved", "rejected"}
 TEXTS_SENT_ELSEWHERE |= {"councillor_alert", "duplicate_linked"}
+# Sent by the processing queue when a message fails for good: about no grievance.
+TEXTS_ABOUT_NO_GRIEVANCE = {"not_processed"}
 CITIZEN_PARAMS = GRIEVANCE_PARAMS | {"category", "resolution_note", "original"}
 
 CATEGORIES_EN = (
@@ -929,7 +931,7 @@ def test_every_key_the_engine_can_emit_has_a_bot_text():
 
 
 def test_every_bot_text_is_used():
-    assert set(BOT_TEXTS) - keys_in_engine_source() == TEXTS_SENT_ELSEWHERE
+    assert set(BOT_TEXTS) - keys_in_engine_source() == TEXTS_SENT_ELSEWHERE | TEXTS_ABOUT_NO_GRIEVANCE
 
 
 def test_texts_sent_elsewhere_use_only_the_grievance_parameters():

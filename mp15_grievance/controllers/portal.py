@@ -115,6 +115,11 @@ class GrievancePortal(CustomerPortal):
         except (AccessError, MissingError):
             return None
 
+    def _may_give_feedback(self):
+        """Feedback is the citizen's word: the holder of the token link or the portal user who owns the
+        grievance (both checked by ``_grievance_with_access``), never staff, whatever their role."""
+        return not request.env.user._is_internal()
+
     def _grievance_not_found(self):
         """One answer for a wrong token, another citizen's grievance and an id that does not exist."""
         values = self._prepare_portal_layout_values()
@@ -149,6 +154,7 @@ class GrievancePortal(CustomerPortal):
                 and grievance_sudo._resolution_image_url(),
                 "timeline": self._grievance_timeline(grievance_sudo),
                 "feedback_url": f"{grievance_sudo.access_url}/feedback",
+                "may_give_feedback": self._may_give_feedback(),
                 "notice": self._grievance_notice(grievance_sudo, kw),
             }
         )
@@ -311,8 +317,8 @@ class GrievancePortal(CustomerPortal):
     )
     def portal_grievance_feedback(self, grievance_id, satisfied=None, access_token=None, **_kw):
         grievance_sudo = self._grievance_with_access(grievance_id, access_token)
-        if not grievance_sudo:
-            return self._grievance_not_found()
+        if not grievance_sudo or not self._may_give_feedback():
+            return self._grievance_not_found()  # staff get a stranger's answer
         if satisfied not in ("1", "0"):
             return request.redirect(self._grievance_url(grievance_sudo, access_token))
         recorded = grievance_sudo._record_feedback(satisfied == "1", channel=request.env._("Portal"))

@@ -3,6 +3,11 @@ from . import mp15_ward
 from . import mp15_grievance_category
 from . import mp15_grievance_stage
 from . import mp15_grievance
+from . import mp15_grievance_activity
+from . import mp15_grievance_citizen
+from . import mp15_grievance_duplicate
+from . import mp15_grievance_sla
+from . import mp15_grievance_verification
 from . import res_partner
 from . import res_users
 from . import mp15_bot_text
@@ -12,5 +17,4 @@ from . import mp15_whatsapp_message
 from . import mp15_whatsapp_status
 from . import mp15_delay_reason
 from . import res_config_settings
-from . import mp15_whatsapp_simulator
 from . import mp15_grievance_report

@@ -1,13 +1,14 @@
+"""Grievance: the record, its routing and who may change what; other concerns in mp15_grievance_*.py."""
+
 import logging
-from collections import defaultdict
-from datetime import timedelta
+from datetime import date
+
+import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL, format_datetime, html2plaintext
 
-from ..tools import geo, locks, sla
-from ..tools.conversation import feedback_options
+from ..tools import geo, sla
 from ..tools.phone import PhoneError, normalize_phone
 from .mp15_grievance_stage import OPEN_STATES
 
@@ -22,25 +23,37 @@ SLA_STATES = [
     ("missed", "Missed"),
 ]
 CORPORATION_TZ = "Asia/Kolkata"
-SLA_BATCH = 200  # a run's transaction stays short: Odoo's scheduler calls again while work remains
-DUPLICATE_RADIUS_M = 100  # a second report of the same problem is usually from the same street
-DUPLICATE_WINDOW = timedelta(days=30)
-# Kept by the system: the record of what happened, for the SLA figures and the commissioner.
+# What the reports count, kept by the system and the citizen: no staff role sets it, the commissioner
+# included; the flows that own a field write it as the system (sudo, or the scheduler's own user).
 SYSTEM_FIELDS = frozenset(
     {
         "name",
         "channel",
         "date_filed",
         "date_reopened",
+        "sla_hours",
+        "sla_deadline",
+        "sla_at_risk_at",
+        "sla_escalate_at",
         "sla_state",
         "escalation_level",
         "date_first_update",
         "date_resolved",
         "date_closed",
+        "closure",
         "rating",
         "reopen_count",
+        "verification_state",
+        "verifier_id",
+        "verified_user_id",
+        "access_token",
     }
 )
+CLOSURES = [
+    ("citizen", "Confirmed by the citizen"),
+    ("no_feedback", "No feedback from the citizen"),
+    ("staff", "Closed by staff without the citizen's word"),
+]
 # What a citizen may say when filing through the portal (or its JSON-RPC): the rest is the system's.
 CITIZEN_FIELDS = frozenset(
     {"kind", "category_id", "description", "ward_id", "latitude", "longitude", "address", "partner_id", "phone"}
@@ -165,6 +178,17 @@ class Mp15Grievance(models.Model):
         tracking=True,
     )
     reopen_count = fields.Integer(string="Reopened", readonly=True, copy=False)
+    closure = fields.Selection(
+        CLOSURES,
+        string="How it was closed",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Whether the citizen confirmed the fix: only their own answer counts as confirmed.",
+    )
+    # The citizen's link: whoever holds it may answer for the citizen, so staff never see it.
+    access_token = fields.Char(groups="base.group_system")
     duplicate_of_id = fields.Many2one(
         "mp15.grievance", string="Duplicate of", index="btree_not_null", ondelete="set null", tracking=True, copy=False
     )
@@ -243,6 +267,17 @@ class Mp15Grievance(models.Model):
         for grievance in self:
             grievance.access_url = f"/my/grievances/{grievance.id}"
 
+    def _portal_ensure_token(self):
+        # The token is readable by the system only (see access_token): the mixin reads it back.
+        return super(Mp15Grievance, self.sudo())._portal_ensure_token()
+
+    def get_portal_url(self, suffix=None, report_type=None, download=None, query_string=None, anchor=None):
+        """With the citizen's token only for the system's own messages to the citizen; callable over RPC."""
+        if not self.env.su:
+            self.ensure_one()
+            return self.access_url + (suffix or "")
+        return super().get_portal_url(suffix, report_type, download, query_string, anchor)
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([], order=stages._order)
@@ -300,12 +335,13 @@ class Mp15Grievance(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         typed_wards = []
         for vals in vals_list:
-            if self.env.user.share and not self.env.su:
+            citizen = self.env.user.share and not self.env.su
+            if citizen:
                 vals.pop("channel", None)
-                self._check_system_fields(vals, citizen_fields=CITIZEN_FIELDS)
+            self._check_system_fields(vals, filing=True)
+            if citizen:
+                self._check_citizen_filing(vals)
                 vals["channel"] = "portal"
-            else:
-                self._check_system_fields(vals)
             self._normalize_phone_vals(vals)
             typed_wards.append(vals.get("ward_id"))
             if vals.get("latitude") or vals.get("longitude"):
@@ -363,14 +399,41 @@ class Mp15Grievance(models.Model):
             moved._move_duplicates_along()
         return result
 
-    def _check_system_fields(self, vals, citizen_fields=None):
-        """Staff and citizens cannot rewrite the record the SLA figures are made of; citizens only file."""
-        if self.env.su or self.env.user.has_group("mp15_grievance.group_manager"):
+    @api.model
+    def _cron_prepare_reference_years(self):
+        """Open this year's and next year's reference ranges (MP15-YYYY-…) before anyone files in them.
+
+        Odoo creates a sequence's yearly range on first use; two processes filing the year's first
+        grievance at once would both create it, and one filing would fail on the unique range.
+        """
+        sequence = self.env.ref("mp15_grievance.seq_mp15_grievance").sudo()
+        this_year = self._local_date().year
+        for year in (this_year, this_year + 1):
+            first, last = date(year, 1, 1), date(year, 12, 31)
+            if sequence.date_range_ids.filtered(lambda r, day=first: r.date_from <= day <= r.date_to):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    sequence.date_range_ids.create({"sequence_id": sequence.id, "date_from": first, "date_to": last})
+            except psycopg2.errors.UniqueViolation:
+                _logger.info("Reference range %s was opened by another process at the same moment", year)
+
+    def _check_system_fields(self, vals, filing=False):
+        """Nobody but the system sets what the reports count; citizens only describe what they file.
+
+        Refuses such fields in ``vals`` and, when filing, in ``default_*`` context keys.
+        """
+        if self._is_system():
             return
-        if self.env.user.share and citizen_fields is not None:
-            refused = set(vals) - citizen_fields
+        given = set(vals)
+        if filing:
+            given |= {key[8:] for key in self.env.context if key.startswith("default_") and key[8:] in self._fields}
+        if self.env.user.share:
+            refused = given - CITIZEN_FIELDS
         else:
-            refused = SYSTEM_FIELDS & set(vals) - ({"name"} if vals.get("name") == "/" else set())
+            refused = set(SYSTEM_FIELDS & given) - ({"name"} if filing and vals.get("name", "/") == "/" else set())
+            if "phone" in given and any(self.mapped("phone")):
+                refused.add("phone")  # the number the citizen is written to: a filed grievance keeps it
         if refused:
             raise AccessError(
                 _(
@@ -378,6 +441,26 @@ class Mp15Grievance(models.Model):
                     fields=", ".join(sorted(refused)),
                 )
             )
+
+    def _check_citizen_filing(self, vals):
+        """A citizen files for themselves, from their own number, and reports emergencies by phone."""
+        category = self.env["mp15.grievance.category"].sudo().browse(vals.get("category_id"))
+        if category.is_emergency:
+            raise AccessError(
+                _("Emergencies cannot be filed online: call 112 (police), 101 (fire) or 108 (ambulance).")
+            )
+        if vals.get("phone"):
+            own = self.env.user.partner_id.sudo().mp15_phone
+            try:
+                typed = normalize_phone(vals["phone"])
+            except PhoneError:
+                typed = None
+            if typed != own:
+                raise AccessError(_("You can file grievances only from your own registered number."))
+
+    def _is_system(self):
+        """The flows that own the reported figures run as superuser (Odoo's scheduler does too)."""
+        return self.env.su
 
     def _adopt_phone_for_citizen(self):
         """A number staff typed for a citizen who has none becomes the one we write to them on."""
@@ -422,243 +505,9 @@ class Mp15Grievance(models.Model):
         action["display_name"] = _("Duplicates of %(ref)s", ref=self.name)
         return action
 
-    # ---------------------------------------------------------------- business
-
-    def _last_public_note(self):
-        """The latest message staff sent to the citizen ("Send message", not "Log note"), as plain text."""
-        self.ensure_one()
-        note = (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("message_type", "=", "comment"),
-                    ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
-                    ("author_id.user_ids.share", "=", False),
-                    ("author_id", "!=", self.env.ref("base.partner_root").id),  # the bot's own posts
-                ],
-                order="id desc",
-                limit=1,
-            )
-        )
-        return html2plaintext(note.body).strip() if note else ""
-
-    def _notify_citizen(self, text_key, fallback_template="status_update", buttons=None, image=None, is_update=True):
-        """Tell the citizen on WhatsApp (portal/e-mail when they have no number).
-
-        ``is_update``: this tells them about action taken, so it counts as their first update.
-        """
-        now = fields.Datetime.now()
-        Conversation = self.env["mp15.whatsapp.conversation"].sudo()
-        for grievance in self.sudo():
-            try:
-                conversation = Conversation._for_partner(grievance.partner_id)
-                if conversation:
-                    conversation._send_to_citizen(
-                        text_key, grievance, fallback_template=fallback_template, buttons=buttons, image=image
-                    )
-                elif grievance.partner_id:
-                    lang = grievance.partner_id.lang or "hi_IN"
-                    body = self.env["mp15.bot.text"]._render(text_key, lang, **grievance._citizen_params(lang))
-                    grievance.message_post(
-                        body=body,
-                        author_id=self.env.ref("base.partner_root").id,
-                        partner_ids=grievance.partner_id.ids,
-                        message_type="comment",
-                        subtype_xmlid="mail.mt_comment",
-                    )
-                else:
-                    continue
-            except ValueError as error:  # e.g. a bot text edited into something WhatsApp refuses
-                _logger.warning("Citizen update %s for %s not sent: %s", text_key, grievance.name, error)
-                grievance.message_post(
-                    body=_("The citizen could not be told (%(text)s): %(error)s", text=text_key, error=error),
-                    subtype_xmlid="mail.mt_note",
-                )
-                continue
-            if is_update and not grievance.date_first_update:
-                grievance.date_first_update = now
-
-    def _citizen_params(self, lang):
-        """What bot texts about this grievance may say, in ``lang``: {ref} {stage} {link} …"""
-        self.ensure_one()
-        grievance = self.sudo().with_context(lang=lang)
-        return {
-            "ref": grievance.name,
-            "department": grievance.department_id.name or "",
-            "category": grievance.category_id.name or "",
-            "stage": grievance.stage_id.name or "",
-            "deadline": format_datetime(
-                self.env, grievance.sla_deadline, tz=CORPORATION_TZ, dt_format="d MMM, h:mm a", lang_code=lang
-            ),
-            "hours": grievance.sla_hours,
-            "link": grievance.get_base_url() + grievance.get_portal_url(),
-            "last_note": grievance._last_public_note() or "—",
-            "resolution_note": grievance.resolution_note or "",
-            "ward": grievance.ward_id.display_name or "",
-            "original": grievance.duplicate_of_id.name or "",
-        }
-
-    def _link_duplicates(self):
-        """A new report of the same problem within DUPLICATE_RADIUS_M of an open one follows that one."""
-        for grievance in self.filtered(lambda g: not g.duplicate_of_id and g.state in OPEN_STATES):
-            original = grievance._find_original()
-            if not original:
-                continue
-            grievance.duplicate_of_id = original
-            original.message_post(
-                body=_("%(ref)s reports the same problem nearby and follows this grievance.", ref=grievance.name),
-                subtype_xmlid="mail.mt_note",
-            )
-            grievance._notify_citizen("duplicate_linked", is_update=False)
-
-    def _find_original(self):
-        """The nearest open grievance of the same category filed before this one, within the radius."""
-        self.ensure_one()
-        if not (self._has_coordinates() and self.category_id):
-            return self.browse()
-        # About 0.001° of latitude per 111 m: a bounding box first, the exact distance after.
-        delta = DUPLICATE_RADIUS_M / 111_000 * 1.5
-        candidates = self.search(
-            [
-                ("id", "!=", self.id),
-                ("category_id", "=", self.category_id.id),
-                ("state", "in", OPEN_STATES),
-                ("duplicate_of_id", "=", False),
-                ("date_filed", ">=", self.date_filed - DUPLICATE_WINDOW),
-                ("date_filed", "<=", self.date_filed),
-                ("latitude", ">=", self.latitude - delta),
-                ("latitude", "<=", self.latitude + delta),
-                ("longitude", ">=", self.longitude - delta * 1.1),
-                ("longitude", "<=", self.longitude + delta * 1.1),
-            ]
-        )
-        distances = [
-            (geo.distance_m(self.latitude, self.longitude, other.latitude, other.longitude), other.id, other)
-            for other in candidates
-        ]
-        near = [item for item in distances if item[0] <= DUPLICATE_RADIUS_M]
-        return min(near)[2] if near else self.browse()
-
-    def _move_duplicates_along(self):
-        """Duplicates follow their original: resolved, closed or rejected with it, with its note."""
-        for original in self.filtered(lambda g: g.state not in OPEN_STATES and g.duplicate_ids):
-            followers = original.duplicate_ids.filtered(lambda g: g.state in OPEN_STATES)
-            if not followers:
-                continue
-            followers.write(
-                {
-                    "resolution_note": original.resolution_note,
-                    "resolution_image": original.resolution_image,
-                    "delay_reason_id": original.delay_reason_id.id,
-                    "delay_reason": original.delay_reason,
-                    "stage_id": original.stage_id.id,
-                }
-            )
-
-    def _acknowledge_filing(self):
-        """The reference, department, promised hours and portal link, for filings outside WhatsApp."""
-        self._notify_citizen("filed_complete", is_update=False)
-
-    def _notify_citizen_of_stage(self):
-        """Every stage change is an update to the citizen, with the latest public action note."""
-        if self.env.context.get("mp15_no_citizen_update"):
-            return
-        for grievance in self:
-            if grievance.state in ("assigned", "in_progress"):
-                grievance._notify_citizen("stage_update")
-            elif grievance.state == "resolved":
-                grievance._notify_citizen("resolved", image=grievance._resolution_image_url())
-                grievance._notify_citizen(
-                    "feedback_request", fallback_template="feedback", buttons=feedback_options(grievance.id)
-                )
-            elif grievance.state == "rejected":
-                grievance._notify_citizen("rejected")
-
-    def _resolution_image_url(self):
-        """A link Meta can fetch the photo of the fix from (an access-token URL), or None."""
-        self.ensure_one()
-        if not self.resolution_image:
-            return None
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search(
-                [("res_model", "=", self._name), ("res_id", "=", self.id), ("res_field", "=", "resolution_image")],
-                limit=1,
-            )
-        )
-        if not attachment:
-            return None
-        token = attachment.access_token or attachment.generate_access_token()[0]
-        return f"{self.get_base_url()}/web/image/{attachment.id}?access_token={token}"
-
-    def _record_feedback(self, satisfied, channel):
-        """The citizen's answer to "are you satisfied?": close, or reopen with a new deadline."""
-        self.ensure_one()
-        if self.state != "resolved":
-            return False
-        self = self.with_context(mp15_no_citizen_update=True)  # the channel answers the citizen itself
-        if satisfied:
-            self.write({"rating": "satisfied", "stage_id": self.env["mp15.grievance.stage"]._for_state("closed").id})
-            self.message_post(body=_("The citizen is satisfied (%(channel)s).", channel=channel))
-        else:
-            stage = self.env["mp15.grievance.stage"]._for_state("in_progress" if self.user_id else "new")
-            self.write(
-                {
-                    "rating": "not_satisfied",
-                    "stage_id": stage.id,
-                    "reopen_count": self.reopen_count + 1,
-                    "date_reopened": fields.Datetime.now(),
-                    "escalation_level": 0,
-                }
-            )
-            self.message_post(
-                body=_("The citizen is not satisfied (%(channel)s): reopened with a new deadline.", channel=channel)
-            )
-        return True
-
     def _has_coordinates(self):
         self.ensure_one()
         return (self.latitude or self.longitude) and geo.valid_coordinates(self.latitude, self.longitude)
-
-    def _apply_stage_state(self):
-        """Record when a grievance is resolved or closed, and fix its SLA outcome."""
-        now = fields.Datetime.now()
-        for grievance in self:
-            if grievance.state == "resolved" and grievance.rating and not grievance.date_resolved:
-                grievance.rating = False  # resolved again after a reopen: its feedback is asked again
-            if grievance.state in ("resolved", "closed"):
-                if not grievance.date_resolved:
-                    grievance.date_resolved = now
-                if grievance.state == "closed" and not grievance.date_closed:
-                    grievance.date_closed = now
-                grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, grievance.date_resolved)
-            elif grievance.state == "rejected" and grievance.sla_state in sla.OPEN_SLA_STATES:
-                grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, now)
-            elif grievance.state in OPEN_STATES and grievance.date_resolved:
-                grievance.write({"date_resolved": False, "date_closed": False})
-        self.filtered(lambda g: g.state in OPEN_STATES)._refresh_sla_state()
-
-    def _refresh_sla_state(self, now=None):
-        """Bring the SLA clock of open grievances up to date."""
-        now = now or fields.Datetime.now()
-        for grievance in self.filtered(lambda g: g.state in OPEN_STATES and g.sla_deadline):
-            new_state = sla.open_sla_state(now, grievance.sla_at_risk_at, grievance.sla_deadline)
-            if grievance.sla_state != new_state:
-                grievance.sla_state = new_state
-
-    @api.model
-    def _at_risk_ratio(self):
-        percent = self._setting("sla_at_risk_percent", round(sla.DEFAULT_AT_RISK_RATIO * 100))
-        return percent / 100 if 0 < percent < 100 else sla.DEFAULT_AT_RISK_RATIO
-
-    @api.model
-    def _recompute_sla_thresholds(self):
-        """A new at-risk percentage applies to every open grievance."""
-        self.search([("state", "in", OPEN_STATES)])._compute_sla_thresholds()
 
     @api.model
     def _setting(self, name, default):
@@ -678,72 +527,6 @@ class Mp15Grievance(models.Model):
             user = group.users.filtered(lambda u: not u.share and u.id != SUPERUSER_ID).sorted("id")[:1]
         return user
 
-    # ------------------------------------------------------------ activities
-
-    def _responsible_user(self):
-        """The assignee, else the department head, else the commissioner."""
-        self.ensure_one()
-        return self.user_id or self.department_id.head_id or self._commissioner()
-
-    def _sync_resolve_activity(self):
-        """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline."""
-        # The activity shows in the user's activity menu: no "assigned to you" message for each filing.
-        self = self.with_context(mail_activity_quick_update=True)
-        activity_type = self.env.ref("mp15_grievance.mail_activity_type_resolve")
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            )
-        )
-        by_grievance = defaultdict(lambda: self.env["mail.activity"])
-        for activity in activities:
-            by_grievance[activity.res_id] |= activity
-        done = self.filtered(lambda g: g.state not in OPEN_STATES or not g.active)
-        if done:
-            alerts = (
-                self.env["mail.activity"]
-                .sudo()
-                .search(
-                    [
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", done.ids),
-                        ("activity_type_id", "in", self._alert_activity_types().ids),
-                    ]
-                )
-            )
-            alerts.action_feedback(feedback=_("The grievance is no longer open."))
-        for grievance in self:
-            current = by_grievance[grievance.id]
-            if grievance in done:
-                if grievance.state in ("resolved", "closed"):
-                    current.action_feedback(feedback=_("Resolved."))
-                else:
-                    current.unlink()
-                continue
-            user = grievance._responsible_user()
-            deadline = grievance._local_date(grievance.sla_deadline)
-            if not user:
-                current.unlink()
-            elif not current:
-                grievance.sudo().activity_schedule(
-                    "mp15_grievance.mail_activity_type_resolve", date_deadline=deadline, user_id=user.id
-                )
-            else:
-                current[1:].unlink()
-                if current[:1].user_id != user or current[:1].date_deadline != deadline:
-                    current[:1].write({"user_id": user.id, "date_deadline": deadline})
-
-    def _alert_activity_types(self):
-        return self.env.ref("mp15_grievance.mail_activity_type_escalation") | self.env.ref(
-            "mp15_grievance.mail_activity_type_emergency"
-        )
-
     @api.model
     def _local_datetime(self, value):
         """A UTC datetime in the corporation's time zone (Asia/Kolkata), whatever the user's or server's."""
@@ -753,195 +536,3 @@ class Mp15Grievance(models.Model):
     def _local_date(self, value=None):
         """The calendar day in Sagar of a UTC datetime (now by default): activities are per day."""
         return self._local_datetime(value or fields.Datetime.now()).date()
-
-    def _alert_emergency(self):
-        """Emergencies reach the department head at once, not at the next scheduled run."""
-        for grievance in self:
-            head = grievance.department_id.head_id or grievance._commissioner()
-            if not head:
-                continue
-            grievance.sudo().activity_schedule(
-                "mp15_grievance.mail_activity_type_emergency",
-                date_deadline=self._local_date(),
-                summary=_("Emergency: %(ref)s", ref=grievance.name),
-                note=grievance.description,
-                user_id=head.id,
-            )
-
-    # -------------------------------------------------------------- SLA cron
-
-    def init(self):
-        # The SLA action's queries: each reads only what is due, whatever the size of the table.
-        self.env.cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_at_risk_idx ON mp15_grievance (sla_at_risk_at)
-                WHERE sla_state = 'on_track' AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_breach_idx ON mp15_grievance (sla_deadline)
-                WHERE sla_state IN ('on_track', 'at_risk') AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_1_idx ON mp15_grievance (sla_deadline)
-                WHERE (escalation_level = 0 OR escalation_level IS NULL)
-                  AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_2_idx ON mp15_grievance (sla_escalate_at)
-                WHERE escalation_level = 1 AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_first_update_idx ON mp15_grievance (date_filed)
-                WHERE date_first_update IS NULL AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_feedback_idx ON mp15_grievance (date_resolved)
-                WHERE state = 'resolved' AND rating IS NULL;
-            """
-        )
-
-    @api.model
-    def _sla_steps(self, now):
-        """(what is due, its order, what to do with it), in the order a late run must catch up.
-
-        Each domain matches a partial index of ``init()`` and is read in that index's order, so a
-        run reads only what is due, oldest first.
-        """
-        open_ = [("state", "in", OPEN_STATES)]
-        update_hours = self._setting("progress_update_hours", 20)
-        feedback_days = self._setting("feedback_days", 7)
-        return [
-            (
-                [*open_, ("sla_state", "in", ("on_track", "at_risk")), ("sla_deadline", "<=", now)],
-                "sla_deadline, id",
-                "_sla_mark_breached",
-            ),
-            (
-                [*open_, ("sla_state", "=", "on_track"), ("sla_at_risk_at", "<=", now)],
-                "sla_at_risk_at, id",
-                "_sla_mark_at_risk",
-            ),
-            (
-                [*open_, ("escalation_level", "=", 0), ("sla_deadline", "<=", now)],
-                "sla_deadline, id",
-                "_sla_escalate_to_head",
-            ),
-            (
-                [*open_, ("escalation_level", "=", 1), ("sla_escalate_at", "<=", now)],
-                "sla_escalate_at, id",
-                "_sla_escalate_to_commissioner",
-            ),
-            (
-                [
-                    *open_,
-                    ("date_first_update", "=", False),
-                    ("date_filed", "<=", now - timedelta(hours=update_hours)),
-                    ("partner_id", "!=", False),
-                ],
-                "date_filed, id",
-                "_sla_send_progress_update",
-            ),
-            (
-                [
-                    ("state", "=", "resolved"),
-                    ("rating", "=", False),
-                    ("date_resolved", "<=", now - timedelta(days=feedback_days)),
-                ],
-                "date_resolved, id",
-                "_sla_close_unanswered",
-            ),
-        ]
-
-    @api.model
-    def _cron_sla(self):
-        """Keep every open grievance's clock current, escalate, update citizens, close unanswered ones.
-
-        One batch per call: Odoo's scheduler commits it and calls again at once while work remains,
-        so a backlog is worked off in short, committed transactions (a later step waits for the
-        earlier ones: a late run breaches before it escalates). One run at a time (an advisory lock: a second
-        server's run returns at once); due rows are also locked with SKIP LOCKED and the conditions
-        are part of the query, so each escalation level is reached once.
-        """
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *locks.SLA_RUN))
-        if not self.env.cr.fetchone()[0]:
-            _logger.info("SLA run skipped: another server is running it right now")
-            return 0, 0
-        now = fields.Datetime.now()
-        done = 0
-        self.env.flush_all()  # the locking query below is raw SQL: it must see pending writes
-        for domain, order, handler in self._sla_steps(now):
-            query = self._search(domain, order=order, limit=self._sla_batch_size())
-            self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
-            due = self.browse(row[0] for row in self.env.cr.fetchall())
-            if due:
-                getattr(due, handler)()
-                due.flush_recordset()
-                done += len(due)
-                break  # one batch per call: a short transaction, committed by the scheduler
-        remaining = sum(self._count_due(domain, order) for domain, order, _handler in self._sla_steps(now))
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        _logger.info("SLA run: %d grievances handled, %d still due", done, remaining)
-        return done, remaining
-
-    @api.model
-    def _count_due(self, domain, order, cap=100_000):
-        """How many are due, read in the step's index order (a plain count may choose a worse plan)."""
-        query = self._search(domain, order=order, limit=cap)
-        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) AS due", query.select()))
-        return self.env.cr.fetchone()[0]
-
-    @api.model
-    def _sla_batch_size(self):
-        return SLA_BATCH
-
-    def _sla_mark_at_risk(self):
-        self.sla_state = "at_risk"
-
-    def _sla_mark_breached(self):
-        self.sla_state = "breached"
-
-    def _sla_escalate_to_head(self):
-        for grievance in self:
-            head = grievance.department_id.head_id or grievance._commissioner()
-            grievance.escalation_level = 1
-            if head:
-                grievance.activity_schedule(
-                    "mp15_grievance.mail_activity_type_escalation",
-                    date_deadline=self._local_date(),
-                    summary=_("Deadline missed: %(ref)s", ref=grievance.name),
-                    user_id=head.id,
-                )
-            grievance.message_post(
-                body=_(
-                    "Deadline missed: escalated to %(who)s, head of %(department)s.",
-                    who=head.name or _("nobody (the department has no head)"),
-                    department=grievance.department_id.name or "-",
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-
-    def _sla_escalate_to_commissioner(self):
-        commissioner = self._commissioner()
-        for grievance in self:
-            grievance.escalation_level = 2
-            if commissioner:
-                grievance.activity_schedule(
-                    "mp15_grievance.mail_activity_type_escalation",
-                    date_deadline=self._local_date(),
-                    summary=_("Twice past its deadline: %(ref)s", ref=grievance.name),
-                    user_id=commissioner.id,
-                )
-            councillors = grievance.ward_id.councillor_id | grievance.ward_id.councillor_user_ids.partner_id
-            for councillor in councillors:
-                conversation = self.env["mp15.whatsapp.conversation"].sudo()._for_partner(councillor)
-                if conversation:
-                    conversation._send_to_citizen("councillor_alert", grievance, fallback_template="status_update")
-            grievance.message_post(
-                body=_(
-                    "Twice past its deadline: escalated to the commissioner (%(who)s); ward councillor alerted: "
-                    "%(councillors)s.",
-                    who=commissioner.name or "-",
-                    councillors=", ".join(councillors.mapped("name")) or _("none for this ward"),
-                ),
-                partner_ids=grievance.ward_id.councillor_user_ids.partner_id.ids,
-                subtype_xmlid="mail.mt_note",
-            )
-
-    def _sla_send_progress_update(self):
-        self._notify_citizen("progress_update")
-
-    def _sla_close_unanswered(self):
-        closed = self.env["mp15.grievance.stage"]._for_state("closed")
-        self.with_context(mp15_no_citizen_update=True).write({"stage_id": closed.id})
-        for grievance in self:
-            grievance.message_post(body=_("Closed: the citizen gave no feedback within the waiting time."))

@@ -31,6 +31,9 @@ class Mp15GrievanceReport(models.Model):
             "date_resolved",
             "sla_deadline",
             "date_first_update",
+            "closure",
+            "reopen_count",
+            "verification_state",
             "active",
         ],
     }
@@ -59,6 +62,21 @@ class Mp15GrievanceReport(models.Model):
         help="Grievances whose citizen heard from us within 24 hours (counted once 24 hours have passed or "
         "an update was sent).",
     )
+    confirmed_by_citizen = fields.Float(
+        string="Confirmed by citizen (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Closed grievances whose citizen said the problem is solved; closures by staff or after the "
+        "citizen's silence count against it.",
+    )
+    reopened = fields.Float(
+        string="Reopened (%)", readonly=True, aggregator="avg", help="Grievances the citizen reopened at least once."
+    )
+    verified_not_fixed_count = fields.Integer(
+        string="Not fixed on verification",
+        readonly=True,
+        help="Resolutions a verification call found not fixed, counted against the officer who resolved them.",
+    )
     resolution_hours = fields.Float(string="Hours to resolve", readonly=True, aggregator="avg")
 
     def init(self):
@@ -80,6 +98,10 @@ class Mp15GrievanceReport(models.Model):
                                 WHEN g.date_first_update IS NOT NULL
                                      OR now() at time zone 'UTC' > g.date_filed + interval '24 hours' THEN 0.0
                                 ELSE NULL END AS first_update_on_time,
+                           CASE WHEN g.closure IS NULL THEN NULL
+                                WHEN g.closure = 'citizen' THEN 100.0 ELSE 0.0 END AS confirmed_by_citizen,
+                           CASE WHEN COALESCE(g.reopen_count, 0) > 0 THEN 100.0 ELSE 0.0 END AS reopened,
+                           (g.verification_state = 'not_fixed')::int AS verified_not_fixed_count,
                            EXTRACT(EPOCH FROM g.date_resolved - g.date_filed) / 3600.0 AS resolution_hours
                       FROM mp15_grievance g
                      WHERE g.active AND g.state != 'rejected'

@@ -1,17 +1,21 @@
 import base64
 import json
 import logging
+import random
 import re
 import time
+import traceback
 from datetime import datetime, timedelta
+
+import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from ..tools import cloud_api, conversation, geo, messages
+from ..tools import cloud_api, conversation, geo, messages, webhook
 from ..tools.classifier import cached_classifier
-from ..tools.phone import PhoneError
+from ..tools.phone import PhoneError, mask_phone
 from .mp15_grievance_stage import OPEN_STATES
 from .mp15_whatsapp_message import in_processing_lane
 
@@ -21,6 +25,10 @@ LANGUAGES = [("hi", "Hindi"), ("en", "English")]
 ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}
 WINDOW = timedelta(hours=24)
 RECENT = timedelta(minutes=30)
+PROCESS_ATTEMPTS = 3
+# Errors a fresh transaction cures: concurrency failures, and unique violations on shared rows that
+# two processes created at once (a sequence's yearly range, a citizen's contact).
+RETRYABLE_ERRORS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.UniqueViolation)
 PROCESS_TIME_BUDGET = 5  # seconds per call: Odoo commits and calls again at once while messages wait
 MEDIA_SECONDS = 30  # a slow download must not hold the citizen's conversation (and the cron) for long
 MEDIA_LIMITS = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}  # MB, as Meta's
@@ -81,13 +89,11 @@ class Mp15WhatsappConversation(models.Model):
             for account_id, phone in citizens:
                 if time.monotonic() >= deadline:
                     break
-                conversation = self._lock(account_id, phone)
-                if not conversation:
+                handled = self._process_citizen(account_id, phone)
+                if handled is None:
                     continue  # another worker has this citizen
-                done += conversation._process_received()
+                done += handled
                 Message._wake("mp15_grievance.ir_cron_send_whatsapp")  # replies go out while we go on
-                # Queue runner: each citizen's work is committed on its own.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
                 progressed = True
             if not progressed:
                 break
@@ -95,6 +101,29 @@ class Mp15WhatsappConversation(models.Model):
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
+
+    @api.model
+    def _process_citizen(self, account_id, phone):
+        """Handle one citizen's waiting messages and commit; None when another worker has the citizen.
+
+        An error that a retry cures (two processes creating the same shared row, a serialization
+        failure, a deadlock) rolls the citizen's work back and tries again in a fresh transaction,
+        which sees what the other process committed; the last attempt records what still fails.
+        """
+        for attempt in range(1, PROCESS_ATTEMPTS + 1):
+            conversation = self._lock(account_id, phone)
+            if not conversation:
+                return None
+            try:
+                handled = conversation._process_received(last_attempt=attempt == PROCESS_ATTEMPTS)
+                # Queue runner: each citizen's work is committed on its own.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                return handled
+            except RETRYABLE_ERRORS as error:
+                self.env.cr.rollback()
+                _logger.info("WhatsApp processing of %s retried (attempt %d): %s", mask_phone(phone), attempt, error)
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        return 0
 
     @api.model
     def _process_statuses(self):
@@ -106,7 +135,11 @@ class Mp15WhatsappConversation(models.Model):
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise
             except Exception as error:
-                _logger.exception("WhatsApp status %s %s could not be applied", status.status, status.wa_message_id)
+                _logger.exception(
+                    "WhatsApp status %s %s could not be applied",
+                    status.status,
+                    webhook.mask_wamid(status.wa_message_id),
+                )
                 status.write({"state": "error", "error_message": str(error)[:2000]})
         self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(statuses.filtered(lambda s: s.state != "received"))
@@ -142,7 +175,8 @@ class Mp15WhatsappConversation(models.Model):
         row = self.env.cr.fetchone()
         return self.browse(row[0]) if row else None
 
-    def _process_received(self):
+    def _process_received(self, last_attempt=True):
+        """Run the citizen's waiting messages in order; ``last_attempt``: record retryable errors too."""
         self.ensure_one()
         inbound = self.env["mp15.whatsapp.message"].search(
             [("state", "=", "received"), ("account_id", "=", self.account_id.id), ("phone", "=", self.phone)],
@@ -152,24 +186,43 @@ class Mp15WhatsappConversation(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._handle(message)
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise  # another transaction changed the same rows: the whole run rolls back and is retried
-            except Exception as error:
-                _logger.exception("WhatsApp message %s could not be processed", message.wa_message_id)
-                message.write({"state": "error", "error_message": str(error)[:2000], "conversation_id": self.id})
+            except RETRYABLE_ERRORS:
+                if not last_attempt:
+                    raise  # another transaction changed the same rows: this citizen's work is tried again
+                self._give_up(message)
+            except Exception:  # whatever it is, the citizen and the administrators hear of it
+                self._give_up(message)
         return len(inbound)
+
+    def _give_up(self, message):
+        """A message we could not handle: kept in error, the administrators alerted, the citizen told."""
+        error = traceback.format_exc(limit=5)
+        _logger.exception("WhatsApp message %s could not be processed", webhook.mask_wamid(message.wa_message_id))
+        message.write({"state": "error", "error_message": error[-2000:], "conversation_id": self.id})
+        managers = self.env.ref("mp15_grievance.group_manager").sudo().users.filtered(lambda u: not u.share)
+        self.env["mail.thread"].sudo().message_notify(
+            model=message._name,
+            res_id=message.id,
+            partner_ids=managers.partner_id.ids,
+            subject=_("WhatsApp message not processed"),
+            body=_(
+                "A WhatsApp message from %(phone)s could not be processed and waits under WhatsApp → Messages "
+                "(Process again once the cause is fixed). The citizen was told that we received it.",
+                phone=mask_phone(self.phone),
+            ),
+        )
+        try:
+            with self.env.cr.savepoint():
+                self._send_to_citizen("not_processed")
+        except Exception:  # the alert above stands even if the reply cannot be queued
+            _logger.exception("Could not tell %s that their message waits for staff", mask_phone(self.phone))
 
     def _handle(self, message):
         """Run one inbound message through the conversation engine and carry out what it decides."""
         self.ensure_one()
         first_contact = not self.partner_id
         if first_contact:
-            try:
-                self.partner_id = self.env["res.partner"]._mp15_find_or_create_citizen(
-                    self.phone, name=message.profile_name
-                )
-            except PhoneError:  # a 2026 WhatsApp username without a number: the citizen has no phone
-                self.partner_id = self.env["res.partner"].create({"name": message.profile_name or self.phone})
+            self.partner_id = self._first_contact_partner(message)
         message.write({"conversation_id": self.id, "partner_id": self.partner_id.id})
         if message.wa_timestamp and (not self.last_inbound_at or message.wa_timestamp > self.last_inbound_at):
             self.last_inbound_at = message.wa_timestamp
@@ -183,6 +236,14 @@ class Mp15WhatsappConversation(models.Model):
         self.engine_state = new_state
         _ActionRunner(self, message).run(actions)
         message.state = "processed"
+
+    def _first_contact_partner(self, message):
+        """The citizen a conversation's first message comes from: found by number, else created."""
+        self.ensure_one()
+        try:
+            return self.env["res.partner"]._mp15_find_or_create_citizen(self.phone, name=message.profile_name)
+        except PhoneError:  # a 2026 WhatsApp username without a number: the citizen has no phone
+            return self.env["res.partner"].create({"name": message.profile_name or self.phone})
 
     def _event(self, message, first_contact):
         kind = EVENT_KINDS.get(message.message_type)
@@ -272,7 +333,11 @@ class Mp15WhatsappConversation(models.Model):
         return self.env["mp15.bot.text"]._render(key, self._odoo_lang(), **params)
 
     def _grievance_params(self, grievance):
-        return grievance._citizen_params(self._odoo_lang())
+        params = grievance._citizen_params(self._odoo_lang())
+        if self.partner_id != grievance.partner_id:
+            # A councillor or staff member: the back-office record, never the citizen's token link.
+            params["link"] = grievance.get_base_url() + grievance._notify_get_action_link("view")
+        return params
 
     def _window_open(self):
         """Inside the citizen's 24-hour customer-service window any message may be sent."""
@@ -303,13 +368,13 @@ class Mp15WhatsappConversation(models.Model):
 
         Only a number the citizen wrote to us from, or one staff gave when filing for them
         (``mp15_phone``), is ever used: never a number a citizen can edit on the portal, and never
-        a conversation that belongs to someone else. A real number goes before the simulator.
+        a conversation that belongs to someone else.
         """
         if not partner:
             return self.browse()
         existing = self.search([("partner_id", "=", partner.id), ("account_id.active", "=", True)])
         if existing:
-            return existing.sorted(lambda c: (not c.account_id.is_simulator, c.last_inbound_at or datetime.min))[-1]
+            return existing.sorted(lambda c: c.last_inbound_at or datetime.min)[-1]
         if not partner.mp15_phone:
             return self.browse()
         account = self.env["mp15.whatsapp.account"]._default_account()
@@ -353,10 +418,12 @@ class Mp15WhatsappConversation(models.Model):
             with self.account_id._client() as client:
                 info = client.get_media(message.media_id)
                 content = client.download_media(info.url, max_bytes=limit, max_seconds=MEDIA_SECONDS)
-        except cloud_api.CloudApiError as error:
-            summary = error.error.summary() if error.error else str(error)
+        except (cloud_api.CloudApiError, cloud_api.GraphUrlNotAllowed) as error:
+            summary = error.error.summary() if getattr(error, "error", None) else str(error)
             message.write({"error_message": summary})
-            _logger.warning("WhatsApp media %s of %s not downloaded: %s", message.media_id, message.phone, summary)
+            _logger.warning(
+                "WhatsApp media %s of %s not downloaded: %s", message.media_id, mask_phone(message.phone), summary
+            )
             return None
         extension = (message.media_mime_type or "application/octet-stream").split(";")[0].split("/")[-1]
         attachment = self.env["ir.attachment"].create(

@@ -28,14 +28,32 @@ class ResConfigSettings(models.TransientModel):
         domain=[("share", "=", False)],
         help="Receives the second escalation level: grievances twice past their deadline.",
     )
+    mp15_verification_percent = fields.Integer(
+        string="Verification calls (% of resolutions)",
+        config_parameter="mp15_grievance.verification_percent",
+        default=5,
+        help="Each day this share of the grievances resolved the day before (at least one per department) "
+        "is checked with the citizen on a call.",
+    )
+    mp15_verifier_id = fields.Many2one(
+        "res.users",
+        string="Verifier",
+        config_parameter="mp15_grievance.verifier_id",
+        domain=[("share", "=", False)],
+        help="Makes the verification calls; the commissioner's office stands in for grievances the verifier resolved.",
+    )
 
-    @api.constrains("mp15_sla_at_risk_percent", "mp15_progress_update_hours", "mp15_feedback_days")
+    @api.constrains(
+        "mp15_sla_at_risk_percent", "mp15_progress_update_hours", "mp15_feedback_days", "mp15_verification_percent"
+    )
     def _check_mp15_numbers(self):
         for settings in self:
             if not 0 < settings.mp15_sla_at_risk_percent < 100:
                 raise ValidationError(_("The at-risk threshold is a percentage between 1 and 99."))
             if not 0 < settings.mp15_progress_update_hours < 24:
                 raise ValidationError(_("The progress update must go out within 24 hours of filing."))
+            if not 0 <= settings.mp15_verification_percent <= 100:
+                raise ValidationError(_("The share of verification calls is a percentage between 0 and 100."))
             if settings.mp15_feedback_days < 1:
                 raise ValidationError(_("Wait at least one day for the citizen's feedback."))
 

@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+"""Citizens: the number they file from and whether they want announcements."""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools.phone import format_for_display, normalize_phone
 
@@ -33,6 +36,17 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.mp15_grievance_count = counts.get(partner, 0)
+
+    def write(self, vals):
+        if "mp15_phone" in vals and not self._mp15_may_change_phone():
+            raise AccessError(
+                _("Only the commissioner's office may change the number a citizen files grievances from.")
+            )
+        return super().write(vals)
+
+    def _mp15_may_change_phone(self):
+        """The number we write to the citizen on: changing it would redirect their updates."""
+        return self.env.su or self.env.user.has_group("mp15_grievance.group_manager")
 
     @api.model
     def _mp15_find_or_create_citizen(self, phone, name=None):

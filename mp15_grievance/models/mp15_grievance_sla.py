@@ -1,0 +1,233 @@
+"""Grievance: the SLA clock, its outcome, and the scheduled action that escalates and updates."""
+
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..tools import locks, sla
+from .mp15_grievance_stage import OPEN_STATES
+
+_logger = logging.getLogger(__name__)
+
+SLA_BATCH = 200  # a run's transaction stays short: Odoo's scheduler calls again while work remains
+
+
+class Mp15Grievance(models.Model):
+    _inherit = "mp15.grievance"
+
+    def _apply_stage_state(self):
+        """Record when a grievance is resolved or closed, and fix its SLA outcome."""
+        now = fields.Datetime.now()
+        for grievance in self:
+            if grievance.state == "resolved" and grievance.rating and not grievance.date_resolved:
+                grievance.rating = False  # resolved again after a reopen: its feedback is asked again
+            if grievance.state in ("resolved", "closed"):
+                if not grievance.date_resolved:
+                    grievance.date_resolved = now
+                if grievance.state == "closed" and not grievance.date_closed:
+                    grievance.date_closed = now
+                    # Only the citizen's own "satisfied" confirms; the waiting-time closure marks itself.
+                    grievance.closure = "citizen" if grievance.rating == "satisfied" else "staff"
+                grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, grievance.date_resolved)
+            elif grievance.state == "rejected" and grievance.sla_state in sla.OPEN_SLA_STATES:
+                grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, now)
+            elif grievance.state in OPEN_STATES and grievance.date_resolved:
+                grievance.write({"date_resolved": False, "date_closed": False, "closure": False})
+        self.filtered(lambda g: g.state in OPEN_STATES)._refresh_sla_state()
+
+    def _refresh_sla_state(self, now=None):
+        """Bring the SLA clock of open grievances up to date."""
+        now = now or fields.Datetime.now()
+        for grievance in self.filtered(lambda g: g.state in OPEN_STATES and g.sla_deadline):
+            new_state = sla.open_sla_state(now, grievance.sla_at_risk_at, grievance.sla_deadline)
+            if grievance.sla_state != new_state:
+                grievance.sla_state = new_state
+
+    @api.model
+    def _at_risk_ratio(self):
+        percent = self._setting("sla_at_risk_percent", round(sla.DEFAULT_AT_RISK_RATIO * 100))
+        return percent / 100 if 0 < percent < 100 else sla.DEFAULT_AT_RISK_RATIO
+
+    @api.model
+    def _recompute_sla_thresholds(self):
+        """A new at-risk percentage applies to every open grievance."""
+        self.search([("state", "in", OPEN_STATES)])._compute_sla_thresholds()
+
+    def init(self):
+        # The SLA action's queries: each reads only what is due, whatever the size of the table.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_at_risk_idx ON mp15_grievance (sla_at_risk_at)
+                WHERE sla_state = 'on_track' AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_breach_idx ON mp15_grievance (sla_deadline)
+                WHERE sla_state IN ('on_track', 'at_risk') AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_1_idx ON mp15_grievance (sla_deadline)
+                WHERE (escalation_level = 0 OR escalation_level IS NULL)
+                  AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_2_idx ON mp15_grievance (sla_escalate_at)
+                WHERE escalation_level = 1 AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_first_update_idx ON mp15_grievance (date_filed)
+                WHERE date_first_update IS NULL AND state IN ('new', 'assigned', 'in_progress');
+            CREATE INDEX IF NOT EXISTS mp15_grievance_feedback_idx ON mp15_grievance (date_resolved)
+                WHERE state = 'resolved' AND rating IS NULL;
+            """
+        )
+
+    @api.model
+    def _sla_steps(self, now):
+        """(what is due, its order, what to do with it), in the order a late run must catch up.
+
+        Each domain matches a partial index of ``init()`` and is read in that index's order, so a
+        run reads only what is due, oldest first.
+        """
+        open_ = [("state", "in", OPEN_STATES)]
+        update_hours = self._setting("progress_update_hours", 20)
+        feedback_days = self._setting("feedback_days", 7)
+        return [
+            (
+                [*open_, ("sla_state", "in", ("on_track", "at_risk")), ("sla_deadline", "<=", now)],
+                "sla_deadline, id",
+                "_sla_mark_breached",
+            ),
+            (
+                [*open_, ("sla_state", "=", "on_track"), ("sla_at_risk_at", "<=", now)],
+                "sla_at_risk_at, id",
+                "_sla_mark_at_risk",
+            ),
+            (
+                [*open_, ("escalation_level", "=", 0), ("sla_deadline", "<=", now)],
+                "sla_deadline, id",
+                "_sla_escalate_to_head",
+            ),
+            (
+                [*open_, ("escalation_level", "=", 1), ("sla_escalate_at", "<=", now)],
+                "sla_escalate_at, id",
+                "_sla_escalate_to_commissioner",
+            ),
+            (
+                [
+                    *open_,
+                    ("date_first_update", "=", False),
+                    ("date_filed", "<=", now - timedelta(hours=update_hours)),
+                    ("partner_id", "!=", False),
+                ],
+                "date_filed, id",
+                "_sla_send_progress_update",
+            ),
+            (
+                [
+                    ("state", "=", "resolved"),
+                    ("rating", "=", False),
+                    ("date_resolved", "<=", now - timedelta(days=feedback_days)),
+                ],
+                "date_resolved, id",
+                "_sla_close_unanswered",
+            ),
+        ]
+
+    @api.model
+    def _cron_sla(self):
+        """Keep every open grievance's clock current, escalate, update citizens, close unanswered ones.
+
+        One batch per call: Odoo's scheduler commits it and calls again at once while work remains,
+        so a backlog is worked off in short, committed transactions (a later step waits for the
+        earlier ones: a late run breaches before it escalates). One run at a time (an advisory lock: a second
+        server's run returns at once); due rows are also locked with SKIP LOCKED and the conditions
+        are part of the query, so each escalation level is reached once.
+        """
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *locks.SLA_RUN))
+        if not self.env.cr.fetchone()[0]:
+            _logger.info("SLA run skipped: another server is running it right now")
+            return 0, 0
+        now = fields.Datetime.now()
+        done = 0
+        self.env.flush_all()  # the locking query below is raw SQL: it must see pending writes
+        for domain, order, handler in self._sla_steps(now):
+            query = self._search(domain, order=order, limit=self._sla_batch_size())
+            self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+            due = self.browse(row[0] for row in self.env.cr.fetchall())
+            if due:
+                getattr(due, handler)()
+                due.flush_recordset()
+                done += len(due)
+                break  # one batch per call: a short transaction, committed by the scheduler
+        remaining = sum(self._count_due(domain, order) for domain, order, _handler in self._sla_steps(now))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        _logger.info("SLA run: %d grievances handled, %d still due", done, remaining)
+        return done, remaining
+
+    @api.model
+    def _count_due(self, domain, order, cap=100_000):
+        """How many are due, read in the step's index order (a plain count may choose a worse plan)."""
+        query = self._search(domain, order=order, limit=cap)
+        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) AS due", query.select()))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _sla_batch_size(self):
+        return SLA_BATCH
+
+    def _sla_mark_at_risk(self):
+        self.sla_state = "at_risk"
+
+    def _sla_mark_breached(self):
+        self.sla_state = "breached"
+
+    def _sla_escalate_to_head(self):
+        for grievance in self:
+            head = grievance.department_id.head_id or grievance._commissioner()
+            grievance.escalation_level = 1
+            if head:
+                grievance.activity_schedule(
+                    "mp15_grievance.mail_activity_type_escalation",
+                    date_deadline=self._local_date(),
+                    summary=_("Deadline missed: %(ref)s", ref=grievance.name),
+                    user_id=head.id,
+                )
+            grievance.message_post(
+                body=_(
+                    "Deadline missed: escalated to %(who)s, head of %(department)s.",
+                    who=head.name or _("nobody (the department has no head)"),
+                    department=grievance.department_id.name or "-",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _sla_escalate_to_commissioner(self):
+        commissioner = self._commissioner()
+        for grievance in self:
+            grievance.escalation_level = 2
+            if commissioner:
+                grievance.activity_schedule(
+                    "mp15_grievance.mail_activity_type_escalation",
+                    date_deadline=self._local_date(),
+                    summary=_("Twice past its deadline: %(ref)s", ref=grievance.name),
+                    user_id=commissioner.id,
+                )
+            councillors = grievance.ward_id.councillor_id | grievance.ward_id.councillor_user_ids.partner_id
+            for councillor in councillors:
+                conversation = self.env["mp15.whatsapp.conversation"].sudo()._for_partner(councillor)
+                if conversation:
+                    conversation._send_to_citizen("councillor_alert", grievance, fallback_template="status_update")
+            grievance.message_post(
+                body=_(
+                    "Twice past its deadline: escalated to the commissioner (%(who)s); ward councillor alerted: "
+                    "%(councillors)s.",
+                    who=commissioner.name or "-",
+                    councillors=", ".join(councillors.mapped("name")) or _("none for this ward"),
+                ),
+                partner_ids=grievance.ward_id.councillor_user_ids.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _sla_send_progress_update(self):
+        self._notify_citizen("progress_update")
+
+    def _sla_close_unanswered(self):
+        closed = self.env["mp15.grievance.stage"]._for_state("closed")
+        self.with_context(mp15_no_citizen_update=True).write({"stage_id": closed.id})
+        self.closure = "no_feedback"
+        for grievance in self:
+            grievance.message_post(body=_("Closed: the citizen gave no feedback within the waiting time."))
