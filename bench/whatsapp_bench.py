@@ -108,7 +108,7 @@ class BenchDatabase:
                 }
             )
             classifier = env["mp15.whatsapp.conversation"]._classifier()
-            from odoo.addons.mp15_grievance.models.mp15_whatsapp_message import PROCESS_CRONS
+            from odoo.addons.mp15_grievance.models.processing_lanes import PROCESS_CRONS
 
             lanes = [env.ref(xmlid) for xmlid in PROCESS_CRONS]
             send_cron = env.ref("mp15_grievance.ir_cron_send_whatsapp")

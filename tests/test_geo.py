@@ -8,6 +8,7 @@ from mp15_grievance.tools.geo import (
     locate,
     map_url,
     parse_boundary,
+    parse_coordinate,
     valid_coordinates,
 )
 
@@ -89,3 +90,11 @@ def test_distance_between_teen_batti_and_katra_is_about_a_kilometre():
 
 def test_map_url_points_at_the_coordinates():
     assert "mlat=23.838800&mlon=78.737800" in map_url(23.8388, 78.7378)
+
+
+def test_parse_coordinate_takes_json_numbers_and_typed_text():
+    assert parse_coordinate(23.8388, 90) == 23.8388
+    assert parse_coordinate("23.8388", 90) == 23.8388
+    assert parse_coordinate(" 78,7378 ", 180) == 78.7378  # a decimal comma, as typed on Indian phones
+    for wrong in (True, None, "abc", "91", float("nan"), "1" * 41, [23.8]):
+        assert parse_coordinate(wrong, 90) is None, wrong

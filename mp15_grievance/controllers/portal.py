@@ -13,11 +13,10 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.mp15_grievance import CORPORATION_TZ
-from ..models.mp15_grievance_stage import OPEN_STATES
-from ..tools import geo
+from ..tools import geo, messages
 
 MAX_PHOTOS = 3
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_BYTES = messages.IMAGE_LIMIT_BYTES
 PHOTO_MIMETYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_DESCRIPTION_CHARS = 4000
 MAX_ADDRESS_CHARS = 256
@@ -49,7 +48,7 @@ class GrievancePortal(CustomerPortal):
     def _grievance_searchbar_filters(self):
         return {
             "all": {"label": _("All"), "domain": []},
-            "open": {"label": _("Open"), "domain": [("state", "in", OPEN_STATES)]},
+            "open": {"label": _("Open"), "domain": [("is_open", "=", True)]},
             "resolved": {"label": _("Resolved"), "domain": [("state", "=", "resolved")]},
             "closed": {"label": _("Closed"), "domain": [("state", "in", ("closed", "rejected"))]},
         }
@@ -149,10 +148,10 @@ class GrievancePortal(CustomerPortal):
                 "grievance": grievance_sudo,
                 "page_name": "grievance",
                 "corporation_tz": CORPORATION_TZ,
-                "photos": self._grievance_photos(grievance_sudo),
+                "photos": grievance_sudo._portal_photos(),
                 "resolution_image_url": grievance_sudo.state in ("resolved", "closed")
                 and grievance_sudo._resolution_image_url(),
-                "timeline": self._grievance_timeline(grievance_sudo),
+                "timeline": grievance_sudo._portal_timeline(),
                 "feedback_url": f"{grievance_sudo.access_url}/feedback",
                 "may_give_feedback": self._may_give_feedback(),
                 "notice": self._grievance_notice(grievance_sudo, kw),
@@ -206,109 +205,6 @@ class GrievancePortal(CustomerPortal):
                 "text": _("This grievance is not waiting for your feedback."),
             }
         return None
-
-    def _grievance_public_messages(self, grievance_sudo):
-        """Messages the citizen was meant to read ("Send message", WhatsApp photos): never internal notes."""
-        comment = request.env.ref("mail.mt_comment")
-        return (
-            request.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", grievance_sudo._name),
-                    ("res_id", "=", grievance_sudo.id),
-                    ("message_type", "=", "comment"),
-                    ("subtype_id", "=", comment.id),
-                    ("is_internal", "=", False),
-                ],
-                order="date desc, id desc",
-            )
-        )
-
-    def _grievance_photos(self, grievance_sudo):
-        """The images on public messages (the citizen's own and staff's), with access tokens for the page."""
-        photos = (
-            self._grievance_public_messages(grievance_sudo)
-            .attachment_ids.filtered(lambda attachment: (attachment.mimetype or "").startswith("image/"))
-            .sorted("id")
-        )
-        for photo in photos.filtered(lambda attachment: not attachment.access_token):
-            photo.generate_access_token()
-        return photos
-
-    def _grievance_timeline(self, grievance_sudo):
-        """What happened, newest first: filing, status changes, and the staff's messages to the citizen."""
-        events = [
-            {
-                "date": grievance_sudo.date_filed,
-                "kind": "filed",
-                "title": _("Filed"),
-                "body": _("Filed via %(channel)s.", channel=self._channel_label(grievance_sudo)),
-            }
-        ]
-        stage_field = request.env["ir.model.fields"]._get(grievance_sudo._name, "stage_id")
-        trackings = (
-            request.env["mail.tracking.value"]
-            .sudo()
-            .search(
-                [
-                    ("field_id", "=", stage_field.id),
-                    ("mail_message_id.model", "=", grievance_sudo._name),
-                    ("mail_message_id.res_id", "=", grievance_sudo.id),
-                ]
-            )
-        )
-        stages = request.env["mp15.grievance.stage"].sudo()
-        for tracking in trackings:
-            stage = stages.browse(tracking.new_value_integer).exists()
-            if stage:
-                events.append(
-                    {
-                        "date": tracking.mail_message_id.date,
-                        "kind": "stage",
-                        "state": stage.state,
-                        "title": _("Status: %(stage)s", stage=stage.name),
-                        "body": stage.description or "",
-                    }
-                )
-        bot = request.env.ref("base.partner_root")
-        for message in self._grievance_public_messages(grievance_sudo):
-            author = message.author_id
-            staff = author == bot or any(not user.share for user in author.with_context(active_test=False).user_ids)
-            if not staff:
-                continue  # the citizen's own messages are in the conversation below
-            events.append(
-                {
-                    "date": message.date,
-                    "kind": "note",
-                    "title": request.env.company.name if author == bot else author.name,
-                    "body": message.body,
-                }
-            )
-        if grievance_sudo.date_resolved:
-            events.append(
-                {
-                    "date": grievance_sudo.date_resolved,
-                    "kind": "resolved",
-                    "title": _("Resolved"),
-                    "body": grievance_sudo.resolution_note or "",
-                }
-            )
-        if grievance_sudo.date_reopened:
-            events.append(
-                {
-                    "date": grievance_sudo.date_reopened,
-                    "kind": "reopened",
-                    "title": _("Reopened"),
-                    "body": _("You were not satisfied: the work starts again with a new deadline."),
-                }
-            )
-        return sorted(events, key=lambda event: (event["date"], event["kind"] != "filed"), reverse=True)
-
-    def _channel_label(self, grievance_sudo):
-        return dict(grievance_sudo._fields["channel"]._description_selection(request.env)).get(
-            grievance_sudo.channel, ""
-        )
 
     # -------------------------------------------------------------- feedback
 

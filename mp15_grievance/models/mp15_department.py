@@ -31,7 +31,6 @@ class Mp15Department(models.Model):
         help="Hours to resolve a grievance of this department when its category sets none.",
     )
     category_ids = fields.One2many("mp15.grievance.category", "department_id", string="Categories")
-    grievance_ids = fields.One2many("mp15.grievance", "department_id", string="Grievances")
     open_count = fields.Integer(compute="_compute_grievance_counts", string="Open")
     at_risk_count = fields.Integer(compute="_compute_grievance_counts", string="At risk")
     breached_count = fields.Integer(compute="_compute_grievance_counts", string="Breached")
@@ -45,7 +44,7 @@ class Mp15Department(models.Model):
         counts = {
             (department.id, sla_state): count
             for department, sla_state, count in self.env["mp15.grievance"]._read_group(
-                [("department_id", "in", self.ids), ("state", "in", ("new", "assigned", "in_progress"))],
+                [("department_id", "in", self.ids), ("is_open", "=", True)],
                 ["department_id", "sla_state"],
                 ["__count"],
             )

@@ -119,8 +119,14 @@ class Mp15Grievance(models.Model):
         group_expand="_read_group_stage_ids",
     )
     state = fields.Selection(related="stage_id.state", store=True, index=True, string="Status")
+    is_open = fields.Boolean(
+        string="Open", compute="_compute_is_open", store=True, index=True, help="New, assigned or in progress."
+    )
     user_id = fields.Many2one(
         "res.users", string="Assigned to", tracking=True, index=True, domain=[("share", "=", False)]
+    )
+    assignable_user_ids = fields.Many2many(
+        "res.users", compute="_compute_assignable_user_ids", help="The department's officers and head."
     )
     priority = fields.Selection(
         PRIORITIES,
@@ -203,6 +209,18 @@ class Mp15Grievance(models.Model):
 
     # ------------------------------------------------------------------ computes
 
+    @api.depends("state")
+    def _compute_is_open(self):
+        for grievance in self:
+            grievance.is_open = grievance.state in OPEN_STATES
+
+    @api.depends("department_id.member_ids", "department_id.head_id")
+    def _compute_assignable_user_ids(self):
+        officers = self.env.ref("mp15_grievance.group_officer").sudo().users.filtered(lambda u: not u.share)
+        for grievance in self:
+            department = grievance.department_id.sudo()
+            grievance.assignable_user_ids = (department.member_ids | department.head_id) or officers
+
     @api.depends("category_id")
     def _compute_department_id(self):
         for grievance in self:
@@ -235,11 +253,11 @@ class Mp15Grievance(models.Model):
         for grievance in self:
             grievance.sla_deadline = grievance._sla_clock()[1]
 
-    @api.depends("date_filed", "date_reopened", "sla_hours", "state")
+    @api.depends("date_filed", "date_reopened", "sla_hours", "is_open")
     def _compute_sla_thresholds(self):
         # Empty once the grievance is no longer open: the SLA action's queries then estimate well.
         for grievance in self:
-            at_risk, _due, escalate = grievance._sla_clock() if grievance.state in OPEN_STATES else (False,) * 3
+            at_risk, _due, escalate = grievance._sla_clock() if grievance.is_open else (False,) * 3
             grievance.sla_at_risk_at, grievance.sla_escalate_at = at_risk, escalate
 
     def _sla_clock(self):
@@ -364,7 +382,7 @@ class Mp15Grievance(models.Model):
         grievances._refresh_sla_state()
         grievances._sync_resolve_activity()
         grievances._link_duplicates()
-        grievances.filtered(lambda g: g.priority == "2" and g.state in OPEN_STATES)._alert_emergency()
+        grievances.filtered(lambda g: g.priority == "2" and g.is_open)._alert_emergency()
         return grievances.sudo(self.env.su)
 
     def write(self, vals):

@@ -4,7 +4,9 @@ from collections import defaultdict
 
 from odoo import _, models
 
-from .mp15_grievance_stage import OPEN_STATES
+RESOLVE_ACTIVITY_TYPE = "mp15_grievance.mail_activity_type_resolve"
+EMERGENCY_ACTIVITY_TYPE = "mp15_grievance.mail_activity_type_emergency"
+ALERT_ACTIVITY_TYPES = ["mp15_grievance.mail_activity_type_escalation", EMERGENCY_ACTIVITY_TYPE]
 
 
 class Mp15Grievance(models.Model):
@@ -16,63 +18,47 @@ class Mp15Grievance(models.Model):
         return self.user_id or self.department_id.head_id or self._commissioner()
 
     def _sync_resolve_activity(self):
-        """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline."""
-        # The activity shows in the user's activity menu: no "assigned to you" message for each filing.
-        self = self.with_context(mail_activity_quick_update=True)
-        activity_type = self.env.ref("mp15_grievance.mail_activity_type_resolve")
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            )
-        )
-        by_grievance = defaultdict(lambda: self.env["mail.activity"])
-        for activity in activities:
-            by_grievance[activity.res_id] |= activity
-        done = self.filtered(lambda g: g.state not in OPEN_STATES or not g.active)
-        if done:
-            alerts = (
-                self.env["mail.activity"]
-                .sudo()
-                .search(
-                    [
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", done.ids),
-                        ("activity_type_id", "in", self._alert_activity_types().ids),
-                    ]
-                )
-            )
-            alerts.action_feedback(feedback=_("The grievance is no longer open."))
-        for grievance in self:
-            current = by_grievance[grievance.id]
-            if grievance in done:
-                if grievance.state in ("resolved", "closed"):
-                    current.action_feedback(feedback=_("Resolved."))
-                else:
-                    current.unlink()
-                continue
-            user = grievance._responsible_user()
-            deadline = grievance._local_date(grievance.sla_deadline)
-            if not user:
-                current.unlink()
-            elif not current:
-                grievance.sudo().activity_schedule(
-                    "mp15_grievance.mail_activity_type_resolve", date_deadline=deadline, user_id=user.id
-                )
-            else:
-                current[1:].unlink()
-                if current[:1].user_id != user or current[:1].date_deadline != deadline:
-                    current[:1].write({"user_id": user.id, "date_deadline": deadline})
+        """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline.
 
-    def _alert_activity_types(self):
-        return self.env.ref("mp15_grievance.mail_activity_type_escalation") | self.env.ref(
-            "mp15_grievance.mail_activity_type_emergency"
-        )
+        Once the grievance is no longer open, its alerts are marked done, and so is the Resolve activity
+        when it was resolved (it is removed when it was rejected or archived).
+        """
+        # The activity shows in the user's activity menu: no "assigned to you" message for each filing.
+        grievances = self.sudo().with_context(mail_activity_quick_update=True)
+        closed = grievances.filtered(lambda g: not g.is_open or not g.active)
+        if closed:
+            closed.activity_feedback(ALERT_ACTIVITY_TYPES, feedback=_("The grievance is no longer open."))
+            resolved = closed.filtered(lambda g: g.state in ("resolved", "closed"))
+            if resolved:
+                resolved.activity_feedback([RESOLVE_ACTIVITY_TYPE], feedback=_("Resolved."))
+            if closed - resolved:
+                (closed - resolved).activity_unlink([RESOLVE_ACTIVITY_TYPE])
+        still_open = grievances - closed
+        if not still_open:
+            return
+        current = defaultdict(list)  # grievance id -> its Resolve activities
+        for activity in still_open.activity_search([RESOLVE_ACTIVITY_TYPE]):
+            current[activity.res_id].append(activity)
+        to_clear = still_open.browse()
+        to_schedule, to_reschedule = defaultdict(still_open.browse), defaultdict(still_open.browse)
+        for grievance in still_open:
+            user = grievance._responsible_user()
+            activities = current[grievance.id]
+            if not user or len(activities) > 1:
+                to_clear |= grievance
+            if not user:
+                continue
+            target = (user.id, grievance._local_date(grievance.sla_deadline))
+            if len(activities) != 1:
+                to_schedule[target] |= grievance
+            elif (activities[0].user_id.id, activities[0].date_deadline) != target:
+                to_reschedule[target] |= grievance
+        if to_clear:
+            to_clear.activity_unlink([RESOLVE_ACTIVITY_TYPE])
+        for (user_id, deadline), group in to_schedule.items():
+            group.activity_schedule(RESOLVE_ACTIVITY_TYPE, date_deadline=deadline, user_id=user_id)
+        for (user_id, deadline), group in to_reschedule.items():
+            group.activity_reschedule([RESOLVE_ACTIVITY_TYPE], date_deadline=deadline, new_user_id=user_id)
 
     def _alert_emergency(self):
         """Emergencies reach the department head at once, not at the next scheduled run."""
@@ -81,7 +67,7 @@ class Mp15Grievance(models.Model):
             if not head:
                 continue
             grievance.sudo().activity_schedule(
-                "mp15_grievance.mail_activity_type_emergency",
+                EMERGENCY_ACTIVITY_TYPE,
                 date_deadline=self._local_date(),
                 summary=_("Emergency: %(ref)s", ref=grievance.name),
                 note=grievance.description,

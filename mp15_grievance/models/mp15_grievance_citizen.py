@@ -5,7 +5,7 @@ import logging
 from odoo import _, fields, models
 from odoo.tools import format_datetime, html2plaintext
 
-from ..tools.conversation import feedback_options
+from ..tools.dialogue import feedback_options
 from .mp15_grievance import CORPORATION_TZ
 
 _logger = logging.getLogger(__name__)
@@ -17,23 +17,9 @@ class Mp15Grievance(models.Model):
     def _last_public_note(self):
         """The latest message staff sent to the citizen ("Send message", not "Log note"), as plain text."""
         self.ensure_one()
-        note = (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("message_type", "=", "comment"),
-                    ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
-                    ("author_id.user_ids.share", "=", False),
-                    ("author_id", "!=", self.env.ref("base.partner_root").id),  # the bot's own posts
-                ],
-                order="id desc",
-                limit=1,
-            )
-        )
-        return html2plaintext(note.body).strip() if note else ""
+        bot = self.env.ref("base.partner_root")  # the bot's own posts are not action notes
+        notes = self._public_messages().filtered(lambda m: m.author_id != bot and self._is_staff_message(m))
+        return html2plaintext(notes[0].body).strip() if notes else ""
 
     def _notify_citizen(self, text_key, fallback_template="status_update", buttons=None, image=None, is_update=True):
         """Tell the citizen on WhatsApp (portal/e-mail when they have no number).

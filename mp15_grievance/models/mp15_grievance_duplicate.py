@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import _, models
 
 from ..tools import geo
-from .mp15_grievance_stage import OPEN_STATES
 
 DUPLICATE_RADIUS_M = 100  # a second report of the same problem is usually from the same street
 DUPLICATE_WINDOW = timedelta(days=30)
@@ -16,7 +15,7 @@ class Mp15Grievance(models.Model):
 
     def _link_duplicates(self):
         """A new report of the same problem within DUPLICATE_RADIUS_M of an open one follows that one."""
-        for grievance in self.filtered(lambda g: not g.duplicate_of_id and g.state in OPEN_STATES):
+        for grievance in self.filtered(lambda g: not g.duplicate_of_id and g.is_open):
             original = grievance._find_original()
             if not original:
                 continue
@@ -38,7 +37,7 @@ class Mp15Grievance(models.Model):
             [
                 ("id", "!=", self.id),
                 ("category_id", "=", self.category_id.id),
-                ("state", "in", OPEN_STATES),
+                ("is_open", "=", True),
                 ("duplicate_of_id", "=", False),
                 ("date_filed", ">=", self.date_filed - DUPLICATE_WINDOW),
                 ("date_filed", "<=", self.date_filed),
@@ -57,8 +56,8 @@ class Mp15Grievance(models.Model):
 
     def _move_duplicates_along(self):
         """Duplicates follow their original: resolved, closed or rejected with it, with its note."""
-        for original in self.filtered(lambda g: g.state not in OPEN_STATES and g.duplicate_ids):
-            followers = original.duplicate_ids.filtered(lambda g: g.state in OPEN_STATES)
+        for original in self.filtered(lambda g: not g.is_open and g.duplicate_ids):
+            followers = original.duplicate_ids.filtered("is_open")
             if not followers:
                 continue
             followers.write(

@@ -7,7 +7,6 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..tools import locks, sla
-from .mp15_grievance_stage import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -16,6 +15,25 @@ SLA_BATCH = 200  # a run's transaction stays short: Odoo's scheduler calls again
 
 class Mp15Grievance(models.Model):
     _inherit = "mp15.grievance"
+
+    sla_time_left = fields.Char(
+        string="Time left", compute="_compute_sla_time_left", help="Hours to the deadline, or past it."
+    )
+
+    @api.depends("sla_deadline", "is_open")
+    def _compute_sla_time_left(self):
+        """The 24-hour promise in its own unit: "due in 3 h 20 min", "5 h 10 min overdue"."""
+        now = fields.Datetime.now()
+        for grievance in self:
+            if not (grievance.is_open and grievance.sla_deadline):
+                grievance.sla_time_left = False
+                continue
+            overdue, days, hours, minutes = sla.time_left(grievance.sla_deadline, now)
+            if days:
+                span = _("%(days)s d %(hours)s h", days=days, hours=hours)
+            else:
+                span = _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+            grievance.sla_time_left = _("%(span)s overdue", span=span) if overdue else _("due in %(span)s", span=span)
 
     def _apply_stage_state(self):
         """Record when a grievance is resolved or closed, and fix its SLA outcome."""
@@ -33,14 +51,14 @@ class Mp15Grievance(models.Model):
                 grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, grievance.date_resolved)
             elif grievance.state == "rejected" and grievance.sla_state in sla.OPEN_SLA_STATES:
                 grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, now)
-            elif grievance.state in OPEN_STATES and grievance.date_resolved:
+            elif grievance.is_open and grievance.date_resolved:
                 grievance.write({"date_resolved": False, "date_closed": False, "closure": False})
-        self.filtered(lambda g: g.state in OPEN_STATES)._refresh_sla_state()
+        self.filtered("is_open")._refresh_sla_state()
 
     def _refresh_sla_state(self, now=None):
         """Bring the SLA clock of open grievances up to date."""
         now = now or fields.Datetime.now()
-        for grievance in self.filtered(lambda g: g.state in OPEN_STATES and g.sla_deadline):
+        for grievance in self.filtered(lambda g: g.is_open and g.sla_deadline):
             new_state = sla.open_sla_state(now, grievance.sla_at_risk_at, grievance.sla_deadline)
             if grievance.sla_state != new_state:
                 grievance.sla_state = new_state
@@ -53,23 +71,25 @@ class Mp15Grievance(models.Model):
     @api.model
     def _recompute_sla_thresholds(self):
         """A new at-risk percentage applies to every open grievance."""
-        self.search([("state", "in", OPEN_STATES)])._compute_sla_thresholds()
+        self.search([("is_open", "=", True)])._compute_sla_thresholds()
 
     def init(self):
-        # The SLA action's queries: each reads only what is due, whatever the size of the table.
+        # The SLA action's queries: each reads only what is due, whatever the size of the table. The
+        # predicates follow the steps' domains (is_open = TRUE, which PostgreSQL reads as is_open).
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_at_risk_idx ON mp15_grievance (sla_at_risk_at)
-                WHERE sla_state = 'on_track' AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_sla_breach_idx ON mp15_grievance (sla_deadline)
-                WHERE sla_state IN ('on_track', 'at_risk') AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_1_idx ON mp15_grievance (sla_deadline)
-                WHERE (escalation_level = 0 OR escalation_level IS NULL)
-                  AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_escalation_2_idx ON mp15_grievance (sla_escalate_at)
-                WHERE escalation_level = 1 AND state IN ('new', 'assigned', 'in_progress');
-            CREATE INDEX IF NOT EXISTS mp15_grievance_first_update_idx ON mp15_grievance (date_filed)
-                WHERE date_first_update IS NULL AND state IN ('new', 'assigned', 'in_progress');
+            DROP INDEX IF EXISTS mp15_grievance_sla_at_risk_idx, mp15_grievance_sla_breach_idx,
+                mp15_grievance_escalation_1_idx, mp15_grievance_escalation_2_idx, mp15_grievance_first_update_idx;
+            CREATE INDEX IF NOT EXISTS mp15_grievance_open_at_risk_idx ON mp15_grievance (sla_at_risk_at)
+                WHERE sla_state = 'on_track' AND is_open;
+            CREATE INDEX IF NOT EXISTS mp15_grievance_open_breach_idx ON mp15_grievance (sla_deadline)
+                WHERE sla_state IN ('on_track', 'at_risk') AND is_open;
+            CREATE INDEX IF NOT EXISTS mp15_grievance_open_escalation_1_idx ON mp15_grievance (sla_deadline)
+                WHERE (escalation_level = 0 OR escalation_level IS NULL) AND is_open;
+            CREATE INDEX IF NOT EXISTS mp15_grievance_open_escalation_2_idx ON mp15_grievance (sla_escalate_at)
+                WHERE escalation_level = 1 AND is_open;
+            CREATE INDEX IF NOT EXISTS mp15_grievance_open_first_update_idx ON mp15_grievance (date_filed)
+                WHERE date_first_update IS NULL AND is_open;
             CREATE INDEX IF NOT EXISTS mp15_grievance_feedback_idx ON mp15_grievance (date_resolved)
                 WHERE state = 'resolved' AND rating IS NULL;
             """
@@ -82,9 +102,9 @@ class Mp15Grievance(models.Model):
         Each domain matches a partial index of ``init()`` and is read in that index's order, so a
         run reads only what is due, oldest first.
         """
-        open_ = [("state", "in", OPEN_STATES)]
-        update_hours = self._setting("progress_update_hours", 20)
-        feedback_days = self._setting("feedback_days", 7)
+        open_ = [("is_open", "=", True)]
+        update_hours = self._setting("progress_update_hours", sla.DEFAULT_PROGRESS_UPDATE_HOURS)
+        feedback_days = self._setting("feedback_days", sla.DEFAULT_FEEDBACK_DAYS)
         return [
             (
                 [*open_, ("sla_state", "in", ("on_track", "at_risk")), ("sla_deadline", "<=", now)],

@@ -9,6 +9,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools import sla
 from .mp15_grievance import CORPORATION_TZ
 
 VERIFICATION_STATES = [
@@ -55,7 +56,7 @@ class Mp15Grievance(models.Model):
                 ("duplicate_of_id", "=", False),
             ]
         )
-        share = self._setting("verification_percent", 5) / 100
+        share = self._setting("verification_percent", sla.DEFAULT_VERIFICATION_PERCENT) / 100
         chosen = self.browse()
         rng = random.SystemRandom()  # staff must not be able to predict which of their resolutions are checked
         for department in resolved.department_id:

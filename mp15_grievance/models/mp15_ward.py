@@ -30,7 +30,6 @@ class Mp15Ward(models.Model):
         "Grievances with a location pin inside it are routed to this ward.",
     )
     has_boundary = fields.Boolean(compute="_compute_has_boundary", store=True)
-    grievance_ids = fields.One2many("mp15.grievance", "ward_id", string="Grievances")
 
     _sql_constraints = [
         ("number_unique", "unique(number)", "Each ward number can be used once."),

@@ -247,7 +247,7 @@ class Mp15WhatsappAccount(models.Model):
                 )
 
     def action_resume_sending(self):
-        """Clear a stop and send what waited (managers); nothing is woken for anyone else, nor for nothing."""
+        """Clear a stop and send what waited (Commissioner); nothing is woken for anyone else, nor for nothing."""
         self.check_access("write")
         if not self:
             raise UserError(_("Select the records to act on."))

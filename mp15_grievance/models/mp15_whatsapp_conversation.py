@@ -2,7 +2,6 @@ import base64
 import json
 import logging
 import random
-import re
 import time
 import traceback
 from datetime import datetime, timedelta
@@ -13,11 +12,11 @@ from odoo import _, api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from ..tools import cloud_api, conversation, geo, messages, webhook
+from ..tools import cloud_api, dialogue, geo, messages, webhook
 from ..tools.classifier import cached_classifier
 from ..tools.phone import PhoneError, mask_phone
-from .mp15_grievance_stage import OPEN_STATES
-from .mp15_whatsapp_message import in_processing_lane
+from ..tools.reference import SEQUENCE_PREFIX, find_reference
+from .processing_lanes import in_processing_lane
 
 _logger = logging.getLogger(__name__)
 
@@ -31,8 +30,6 @@ PROCESS_ATTEMPTS = 3
 RETRYABLE_ERRORS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.UniqueViolation)
 PROCESS_TIME_BUDGET = 5  # seconds per call: Odoo commits and calls again at once while messages wait
 MEDIA_SECONDS = 30  # a slow download must not hold the citizen's conversation (and the cron) for long
-MEDIA_LIMITS = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}  # MB, as Meta's
-REFERENCE = re.compile(r"\bMP15\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})\b", re.IGNORECASE)
 EVENT_KINDS = {"text": "text", "interactive": "interactive", "button": "interactive", "location": "location"}
 
 
@@ -227,12 +224,12 @@ class Mp15WhatsappConversation(models.Model):
         if message.wa_timestamp and (not self.last_inbound_at or message.wa_timestamp > self.last_inbound_at):
             self.last_inbound_at = message.wa_timestamp
         state = self.engine_state or {"lang": self.lang}
-        new_state, actions = conversation.step(state, self._event(message, first_contact))
+        new_state, actions = dialogue.step(state, self._event(message, first_contact))
         if new_state["lang"] != self.lang:
             # The engine switched language (first message in English, ENGLISH, हिंदी): the lists it
             # shows (categories, the citizen's grievances) were labelled in the old one. Again, in the new.
             self.lang = new_state["lang"]
-            new_state, actions = conversation.step(state, self._event(message, first_contact))
+            new_state, actions = dialogue.step(state, self._event(message, first_contact))
         self.engine_state = new_state
         _ActionRunner(self, message).run(actions)
         message.state = "processed"
@@ -247,7 +244,7 @@ class Mp15WhatsappConversation(models.Model):
 
     def _event(self, message, first_contact):
         kind = EVENT_KINDS.get(message.message_type)
-        if message.message_type in MEDIA_LIMITS:
+        if message.message_type in messages.MEDIA_LIMITS_MB:
             kind = "media"
         elif message.message_type in ("unsupported", "reaction"):
             kind = message.message_type
@@ -255,7 +252,7 @@ class Mp15WhatsappConversation(models.Model):
             kind = "other"
         text = _caption(message) if kind == "media" else (message.body if kind == "text" else None)
         grievances = self.env["mp15.grievance"].with_context(active_test=False)
-        reference = _reference(text)
+        reference = self._find_reference(text)
         referenced = reference and grievances.search(
             [("name", "=", reference), ("partner_id", "=", self.partner_id.id)], limit=1
         )
@@ -268,11 +265,9 @@ class Mp15WhatsappConversation(models.Model):
             [("partner_id", "=", self.partner_id.id), ("active", "=", True)], order="id desc", limit=50
         )
         recent = mine.filtered(
-            lambda g: (
-                g.channel == "whatsapp" and g.state in OPEN_STATES and g.date_filed >= fields.Datetime.now() - RECENT
-            )
+            lambda g: g.channel == "whatsapp" and g.is_open and g.date_filed >= fields.Datetime.now() - RECENT
         )[:1]
-        return conversation.Event(
+        return dialogue.Event(
             at=int((message.wa_timestamp or fields.Datetime.now()).timestamp()),
             kind=kind or "other",
             text=text,
@@ -287,17 +282,22 @@ class Mp15WhatsappConversation(models.Model):
             referenced=self._info(referenced),
             context_grievance=self._info(context_grievance),
             recent_grievance=self._info(recent),
-            open_grievances=tuple(self._info(g) for g in mine.filtered(lambda g: g.state in OPEN_STATES)[:10]),
+            open_grievances=tuple(self._info(g) for g in mine.filtered("is_open")[:10]),
             categories=self._category_options(),
             first_contact=first_contact,
         )
+
+    def _find_reference(self, text):
+        """A grievance reference in ``text``, read with the reference sequence's own prefix and padding."""
+        sequence = self.env.ref("mp15_grievance.seq_mp15_grievance").sudo()
+        return find_reference(text, sequence.prefix or SEQUENCE_PREFIX, sequence.padding or 6)
 
     def _info(self, grievance):
         """A grievance as the engine may mention it, its label in the citizen's language."""
         if not grievance:
             return None
         translated = grievance.sudo().with_context(lang=self._odoo_lang())
-        return conversation.GrievanceInfo(
+        return dialogue.GrievanceInfo(
             id=grievance.id,
             reference=grievance.name,
             state=grievance.state,
@@ -318,7 +318,7 @@ class Mp15WhatsappConversation(models.Model):
             .search([("is_emergency", "=", False)], limit=10)
         )
         return tuple(
-            conversation.CategoryOption(code=category.code, title=category.name, description=category.description or "")
+            dialogue.CategoryOption(code=category.code, title=category.name, description=category.description or "")
             for category in categories
         )
 
@@ -413,7 +413,7 @@ class Mp15WhatsappConversation(models.Model):
         """Fetch an inbound photo/voice note/document into an attachment (None when it cannot be had)."""
         if message.attachment_id:
             return message.attachment_id
-        limit = MEDIA_LIMITS.get(message.message_type, 16) * 1024 * 1024
+        limit = messages.MEDIA_LIMITS_MB.get(message.message_type, 16) * 1024 * 1024
         try:
             with self.account_id._client() as client:
                 info = client.get_media(message.media_id)
@@ -449,8 +449,18 @@ class _ActionRunner:
         self.filed = self.env["mp15.grievance"]
 
     def run(self, actions):
+        handlers = {
+            dialogue.Reply: self._reply,
+            dialogue.FileGrievance: self._file_grievance,
+            dialogue.AttachMedia: self._attach_media,
+            dialogue.SetLocation: self._set_location,
+            dialogue.AddCitizenNote: self._add_citizen_note,
+            dialogue.Feedback: self._feedback,
+            dialogue.SetLanguage: self._set_language,
+            dialogue.SetOptIn: self._set_opt_in,
+        }
         for action in actions:
-            getattr(self, "_" + type(action).__name__)(action)
+            handlers[type(action)](action)
 
     def _grievance(self, grievance_id):
         grievance = self.env["mp15.grievance"].browse(grievance_id).exists()
@@ -458,7 +468,7 @@ class _ActionRunner:
             raise ValueError(f"Grievance {grievance_id} does not belong to {self.conversation.phone}")
         return grievance
 
-    def _Reply(self, reply):
+    def _reply(self, reply):
         conv = self.conversation
         grievance = self.filed if reply.about_filed else (reply.grievance_id and self._grievance(reply.grievance_id))
         params = dict(reply.params)
@@ -489,7 +499,7 @@ class _ActionRunner:
             payload = messages.text_message(to, messages.clip(body, messages.TEXT_BODY_LIMIT))
         self.env["mp15.whatsapp.message"]._queue(conv, payload, body=body, grievance=grievance or None)
 
-    def _FileGrievance(self, action):
+    def _file_grievance(self, action):
         conv = self.conversation
         category = self.env["mp15.grievance.category"].sudo().search([("code", "=", action.category_code)], limit=1)
         if not category:
@@ -513,21 +523,21 @@ class _ActionRunner:
         if action.latitude is not None and action.longitude is not None:
             values.update(latitude=action.latitude, longitude=action.longitude)
         self.filed = self.env["mp15.grievance"].create(values)
-        self.message.grievance_id = self.filed
+        if self.message.id not in action.media_message_ids:  # a photo is in the chatter once, with its file
+            self.message.grievance_id = self.filed
         for media_message_id in action.media_message_ids:
             self._attach(self.filed, self.env["mp15.whatsapp.message"].browse(media_message_id))
 
-    def _AttachMedia(self, action):
+    def _attach_media(self, action):
         self._attach(
             self._grievance(action.grievance_id), self.env["mp15.whatsapp.message"].browse(action.media_message_id)
         )
 
     def _attach(self, grievance, media_message):
         attachment = self.conversation._download_media(media_message)
-        media_message.grievance_id = grievance
         if attachment:
             attachment.write({"res_model": grievance._name, "res_id": grievance.id})
-            grievance.message_post(
+            posted = grievance.message_post(
                 body=_("Citizen sent a %(kind)s on WhatsApp.", kind=self._media_word(media_message)),
                 attachment_ids=attachment.ids,
                 author_id=self.conversation.partner_id.id,
@@ -535,7 +545,7 @@ class _ActionRunner:
                 subtype_xmlid="mail.mt_comment",
             )
         else:
-            grievance.message_post(
+            posted = grievance.message_post(
                 body=_(
                     "Citizen sent a %(kind)s on WhatsApp but it could not be downloaded: %(reason)s",
                     kind=self._media_word(media_message),
@@ -543,6 +553,8 @@ class _ActionRunner:
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        # That post is the message's chatter entry: no second note for it.
+        media_message.write({"grievance_id": grievance.id, "chatter_message_id": posted.id})
 
     def _media_word(self, media_message):
         """The kind of media in words staff read (in their language), not WhatsApp's type name."""
@@ -555,7 +567,7 @@ class _ActionRunner:
         }
         return words.get(media_message.message_type, media_message.message_type)
 
-    def _SetLocation(self, action):
+    def _set_location(self, action):
         grievance = self._grievance(action.grievance_id)
         values = {"latitude": action.latitude, "longitude": action.longitude}
         if action.address:
@@ -563,34 +575,30 @@ class _ActionRunner:
         grievance.write(values)
         self.message.grievance_id = grievance
 
-    def _AddCitizenNote(self, action):
+    def _add_citizen_note(self, action):
         grievance = self._grievance(action.grievance_id)
-        grievance.message_post(
+        posted = grievance.message_post(
             body=action.text,
             author_id=self.conversation.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
-        self.message.grievance_id = grievance
+        # The citizen's own comment is the message's chatter entry: no second note for it.
+        self.message.write({"grievance_id": grievance.id, "chatter_message_id": posted.id})
 
-    def _Feedback(self, action):
+    def _feedback(self, action):
         grievance = self._grievance(action.grievance_id)
         grievance._record_feedback(action.satisfied, channel=_("WhatsApp"))
         self.message.grievance_id = grievance
 
-    def _SetLanguage(self, action):
+    def _set_language(self, action):
         self.conversation.lang = action.lang
         lang = ODOO_LANG[action.lang]
         if self.env["res.lang"]._get_data(code=lang).active:
             self.conversation.partner_id.lang = lang
 
-    def _SetOptIn(self, action):
+    def _set_opt_in(self, action):
         self.conversation.partner_id.mp15_whatsapp_opt_in = action.opted_in
-
-
-def _reference(text):
-    match = REFERENCE.search(text or "")
-    return f"MP15-{match.group(1)}-{int(match.group(2)):06d}" if match else None
 
 
 def _caption(message):

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..tools import webhook
-from .mp15_whatsapp_message import insert_once
+from .sql_helpers import insert_once
 
 _logger = logging.getLogger(__name__)
 

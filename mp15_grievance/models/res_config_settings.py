@@ -1,5 +1,9 @@
+"""Grievances → Settings: SLA thresholds, citizen updates, feedback, verification calls, escalation."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..tools import sla
 
 
 class ResConfigSettings(models.TransientModel):
@@ -8,18 +12,18 @@ class ResConfigSettings(models.TransientModel):
     mp15_sla_at_risk_percent = fields.Integer(
         string="At risk after (% of the SLA)",
         config_parameter="mp15_grievance.sla_at_risk_percent",
-        default=75,
+        default=round(sla.DEFAULT_AT_RISK_RATIO * 100),
     )
     mp15_progress_update_hours = fields.Integer(
         string="Progress update after (hours)",
         config_parameter="mp15_grievance.progress_update_hours",
-        default=20,
+        default=sla.DEFAULT_PROGRESS_UPDATE_HOURS,
         help="Citizens who heard nothing since filing get a progress update this many hours after filing.",
     )
     mp15_feedback_days = fields.Integer(
         string="Close without feedback after (days)",
         config_parameter="mp15_grievance.feedback_days",
-        default=7,
+        default=sla.DEFAULT_FEEDBACK_DAYS,
     )
     mp15_commissioner_id = fields.Many2one(
         "res.users",
@@ -31,7 +35,7 @@ class ResConfigSettings(models.TransientModel):
     mp15_verification_percent = fields.Integer(
         string="Verification calls (% of resolutions)",
         config_parameter="mp15_grievance.verification_percent",
-        default=5,
+        default=sla.DEFAULT_VERIFICATION_PERCENT,
         help="Each day this share of the grievances resolved the day before (at least one per department) "
         "is checked with the citizen on a call.",
     )

@@ -1,4 +1,4 @@
-"""Citizens: the number they file from and whether they want announcements."""
+"""Citizens: the number they file from, whether they want announcements, their grievances (contact smart button)."""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
@@ -19,11 +19,11 @@ class ResPartner(models.Model):
         string="WhatsApp announcements",
         help="The citizen asked for the corporation's announcements on WhatsApp (START); STOP ends them.",
     )
-    mp15_grievance_ids = fields.One2many(
-        "mp15.grievance", "partner_id", string="Grievances", groups="mp15_grievance.group_officer"
-    )
     mp15_grievance_count = fields.Integer(
-        compute="_compute_mp15_grievance_count", string="Grievance count", groups="mp15_grievance.group_officer"
+        compute="_compute_mp15_grievance_count",
+        string="Grievance count",
+        groups="mp15_grievance.group_officer",
+        help="How many of this citizen's grievances you may see; the Grievances button opens them.",
     )
 
     _sql_constraints = [
@@ -31,6 +31,7 @@ class ResPartner(models.Model):
     ]
 
     def _compute_mp15_grievance_count(self):
+        """Counted with the user's record rules, so the button shows what it opens."""
         counts = dict(
             self.env["mp15.grievance"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
@@ -59,6 +60,7 @@ class ResPartner(models.Model):
         return quiet.create({"name": name or format_for_display(e164), "mp15_phone": e164, "mobile": e164})
 
     def action_mp15_open_grievances(self):
+        """The contact form's Grievances button: every grievance of this citizen the user may see."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("mp15_grievance.mp15_grievance_action")
         action["domain"] = [("partner_id", "=", self.id)]

@@ -9,7 +9,7 @@ from lxml import etree
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from ..models.mp15_whatsapp_message import PROCESS_CRONS, processing_lane
+from ..models.processing_lanes import PROCESS_CRONS, processing_lane
 from ..tools import messages
 from .common import Mp15Case
 from .fake_graph_api import FakeGraphApi, ScriptedResponse

@@ -100,6 +100,21 @@ class TestGrievanceSecurity(Mp15Case):
             self.own.with_user(self.officer_a).write({"user_id": self.officer_a2.id})
         self.assertEqual(self.own.user_id, self.officer_a)
 
+    def test_the_contact_form_shows_an_officer_the_citizens_grievances_they_may_see(self):
+        """The Grievances button of a contact counts and opens what the officer may see, no more."""
+        citizen = self.citizen.partner_id.with_user(self.officer_a)
+        self.assertEqual(citizen.mp15_grievance_count, 1)
+        self.assertEqual(self.other_citizen.partner_id.with_user(self.officer_a).mp15_grievance_count, 0)
+        action = citizen.action_mp15_open_grievances()
+        self.assertEqual(action["res_model"], "mp15.grievance")
+        self.assertEqual(self.env["mp15.grievance"].with_user(self.officer_a).search(action["domain"]), self.own)
+
+        def form(user):
+            return self.env["res.partner"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+
+        self.assertIn("action_mp15_open_grievances", form(self.officer_a))
+        self.assertNotIn("action_mp15_open_grievances", form(self.internal_user), "not for staff outside the desk")
+
     # --------------------------------------------------------------------- head
 
     def test_head_reads_department_they_head(self):

@@ -321,13 +321,17 @@ class TestSla(Mp15Case):
         self.resolve(on_time, T0 + timedelta(hours=10))
         late.write({"delay_reason_id": self.env.ref("mp15_grievance.delay_reason_other").id, "delay_reason": "x"})
         self.resolve(late, T0 + timedelta(hours=60))
-        still_open = self.file()
+        still_open = self.file()  # filed at T0, months ago: overdue
+        not_yet_due = self.file(at=datetime.now())
         row = self.env["mp15.grievance.report"].read_group(
-            [("grievance_id", "in", (on_time | late | still_open).ids)],
-            ["sla_compliance:avg", "resolution_hours:avg"],
+            [("grievance_id", "in", (on_time | late | still_open | not_yet_due).ids)],
+            ["sla_compliance:avg", "resolution_hours:avg", "overdue_count:sum"],
             ["department_id"],
         )[0]
-        self.assertEqual(row["sla_compliance"], 50, "the open grievance does not count")
+        self.assertAlmostEqual(
+            row["sla_compliance"], 100 / 3, msg="an overdue open grievance counts as missed; one not yet due does not"
+        )
+        self.assertEqual(row["overdue_count"], 1)
         self.assertEqual(row["resolution_hours"], 35)
         workload = self.env["mp15.grievance.report"].read_group(
             [("grievance_id", "in", (on_time | late | still_open).ids)],
@@ -336,7 +340,7 @@ class TestSla(Mp15Case):
         )[0]
         self.assertEqual(
             (workload["open_count"], workload["resolved_count"], workload["on_time_count"], workload["breached_count"]),
-            (1, 2, 1, 1),
+            (1, 2, 1, 1),  # not_yet_due is left out of these ids
         )
 
 

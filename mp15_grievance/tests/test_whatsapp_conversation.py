@@ -16,7 +16,7 @@ import psycopg2
 from odoo.tests import HttpCase, tagged
 
 from ..models.mp15_bot_text import _placeholders
-from ..models.mp15_whatsapp_message import processing_lane
+from ..models.processing_lanes import processing_lane
 from .common import Mp15Case
 from .fake_graph_api import FakeGraphApi
 from .whatsapp_common import (

@@ -3,11 +3,11 @@
 Helpers only (no test classes here: Odoo's loader would run imported classes twice).
 """
 
-import hashlib
-import hmac
 import itertools
 import json
 import time
+
+from ..tools import webhook
 
 WEBHOOK_PATH = "/mp15/whatsapp/webhook"
 PHONE_NUMBER_ID = "106540352242922"  # the fixtures' number (and FakeGraphApi's default)
@@ -15,7 +15,7 @@ DISPLAY_NUMBER = "918982600918"
 WABA_ID = "102290129340398"
 APP_SECRET = "test-app-secret-of-the-sagar-number"
 VERIFY_TOKEN = "sagar-grievance-7fK2pQ9x"  # the one in fixtures/whatsapp/verification_request.txt
-MESSAGE_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_message"
+MESSAGE_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_message_ingest"  # the webhook's store step
 CONVERSATION_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_conversation"
 STATUS_LOGGER = "odoo.addons.mp15_grievance.models.mp15_whatsapp_status"
 LOCAL_GRAPH_PREFIX = "http://127.0.0.1:"  # the tests' fake Graph API listens there
@@ -25,7 +25,7 @@ _serial = itertools.count(1)
 
 def sign(body, secret=APP_SECRET):
     """The ``X-Hub-Signature-256`` header Meta sends with ``body``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return webhook.signature(body, secret)
 
 
 def new_wamid():

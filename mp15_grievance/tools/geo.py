@@ -45,6 +45,22 @@ def valid_coordinates(latitude, longitude):
     return -90 <= latitude <= 90 and -180 <= longitude <= 180
 
 
+def parse_coordinate(value, bound):
+    """A latitude (bound 90) or longitude (bound 180) from JSON or typed text ("23.84", "23,84"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if len(value) > 40:
+            return None
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or not math.isfinite(value) or not -bound <= value <= bound:
+        return None
+    return float(value)
+
+
 def parse_boundary(geojson):
     """Parse a GeoJSON text or dict (Polygon, MultiPolygon, or a Feature of one).
 

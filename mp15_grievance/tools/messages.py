@@ -25,6 +25,10 @@ MAX_BUTTONS = 3
 BUTTON_TITLE_LIMIT = 20
 BUTTON_ID_LIMIT = 256
 LIST_BUTTON_LIMIT = 20
+# Media WhatsApp carries, in MB (Meta's limits); photos filed on the portal keep the image limit so
+# that they can be sent on to the citizen.
+MEDIA_LIMITS_MB = {"image": 5, "audio": 16, "video": 16, "sticker": 1, "document": 100}
+IMAGE_LIMIT_BYTES = MEDIA_LIMITS_MB["image"] * 1024 * 1024
 MAX_SECTIONS = 10
 MAX_ROWS = 10
 SECTION_TITLE_LIMIT = 24

@@ -5,6 +5,10 @@ from datetime import timedelta
 DEFAULT_SLA_HOURS = 24
 EMERGENCY_SLA_HOURS = 4
 DEFAULT_AT_RISK_RATIO = 0.75
+# Settings defaults (Grievances → Settings), one home for the settings page and the SLA action.
+DEFAULT_PROGRESS_UPDATE_HOURS = 20  # within the 24-hour promise, inside a WhatsApp filing's window
+DEFAULT_FEEDBACK_DAYS = 7  # a resolved grievance the citizen says nothing about closes itself
+DEFAULT_VERIFICATION_PERCENT = 5  # of yesterday's resolutions checked with the citizen on a call
 
 OPEN_SLA_STATES = ("on_track", "at_risk", "breached")
 
@@ -41,3 +45,13 @@ def open_sla_state(now, at_risk_at, due):
 def closed_sla_state(due, resolved_at):
     """``met`` when resolved by the deadline, else ``missed``."""
     return "met" if resolved_at <= due else "missed"
+
+
+def time_left(deadline, now):
+    """(overdue, days, hours, minutes) from ``now`` to ``deadline``, rounded down to the minute."""
+    seconds = int((deadline - now).total_seconds())
+    overdue = seconds < 0
+    minutes_total = abs(seconds) // 60
+    days, rest = divmod(minutes_total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return overdue, days, hours, minutes

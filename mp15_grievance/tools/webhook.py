@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from . import geo
 from .messages import clip
 
 MAX_BODY_BYTES = 4 * 1024 * 1024  # Meta sends at most 3 MB
@@ -141,6 +142,12 @@ class WebhookEvents:
 # --------------------------------------------------------------------------- verification
 
 
+def signature(raw_body: bytes, app_secret: str | bytes) -> str:
+    """The ``X-Hub-Signature-256`` header value Meta sends with ``raw_body`` (the simulator and tests sign too)."""
+    secret = app_secret.encode() if isinstance(app_secret, str) else bytes(app_secret)
+    return "sha256=" + hmac.new(secret, bytes(raw_body), hashlib.sha256).hexdigest()
+
+
 def verify_signature(raw_body: bytes, signature_header: str | None, app_secret: str | bytes) -> bool:
     """Checks ``X-Hub-Signature-256: sha256=<hex>`` over the raw body; False on anything odd."""
     try:
@@ -151,8 +158,7 @@ def verify_signature(raw_body: bytes, signature_header: str | None, app_secret: 
         match = _SIGNATURE_RE.fullmatch(signature_header.strip())
         if not match:
             return False
-        secret = app_secret.encode() if isinstance(app_secret, str) else bytes(app_secret)
-        expected = hmac.new(secret, bytes(raw_body), hashlib.sha256).hexdigest()
+        expected = signature(raw_body, app_secret).removeprefix("sha256=")
         return hmac.compare_digest(expected, match.group(1).lower())
     except Exception:  # never raise from a security check: refuse instead
         return False
@@ -438,8 +444,8 @@ def _message(message: Mapping, context: _ChangeContext, where: str, ignored: lis
 
 
 def _location(content: Mapping, notes: list[ApiError]) -> dict:
-    latitude = _coordinate(content.get("latitude"), 90.0)
-    longitude = _coordinate(content.get("longitude"), 180.0)
+    latitude = geo.parse_coordinate(content.get("latitude"), 90.0)
+    longitude = geo.parse_coordinate(content.get("longitude"), 180.0)
     fields = {
         "location_name": _text(content.get("name"), _FIELD_LIMIT),
         "location_address": _text(content.get("address"), _FIELD_LIMIT),
@@ -455,20 +461,6 @@ def _location(content: Mapping, notes: list[ApiError]) -> dict:
         )
         return fields
     return {**fields, "latitude": latitude, "longitude": longitude}
-
-
-def _coordinate(value: object, bound: float) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and len(value) <= 40:
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) and -bound <= number <= bound else None
 
 
 def _contacts_summary(value: object) -> str | None:

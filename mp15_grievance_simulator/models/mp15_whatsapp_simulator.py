@@ -13,7 +13,6 @@ import binascii
 import hashlib
 import hmac
 import json
-import math
 import re
 import time
 
@@ -21,13 +20,13 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from odoo.addons.mp15_grievance.tools import graph_shapes
+from odoo.addons.mp15_grievance.tools import geo, graph_shapes, messages, webhook
 from odoo.addons.mp15_grievance.tools import phone as phone_tools
 
 KINDS = ("text", "button_reply", "list_reply", "location", "image")
 STATUSES = ("delivered", "read")
 MAX_TEXT = 65536  # WhatsApp's own limit on what a user may type
-MAX_IMAGE_BYTES = 5 * 1024 * 1024  # Meta's limit for images
+MAX_IMAGE_BYTES = messages.IMAGE_LIMIT_BYTES
 IMAGE_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 MEDIA_PREFIX = "whatsapp-simulator-media:"
 TRANSCRIPT_LIMIT = 200
@@ -185,8 +184,8 @@ class Mp15WhatsappSimulator(models.AbstractModel):
         }
 
     def _content_location(self, account, e164, data):
-        latitude = _coordinate(data.get("latitude"), 90)
-        longitude = _coordinate(data.get("longitude"), 180)
+        latitude = geo.parse_coordinate(data.get("latitude"), 90)
+        longitude = geo.parse_coordinate(data.get("longitude"), 180)
         if latitude is None or longitude is None:
             raise UserError(_("A location needs a latitude between -90 and 90 and a longitude between -180 and 180."))
         location = {"latitude": latitude, "longitude": longitude}
@@ -302,7 +301,7 @@ class Mp15WhatsappSimulator(models.AbstractModel):
     @api.model
     def _check_manager(self):
         if not self.env.user.has_group("mp15_grievance.group_manager"):
-            raise AccessError(_("Only grievance managers may use the WhatsApp simulator."))
+            raise AccessError(_("Only the commissioner's office may use the WhatsApp simulator."))
 
     @api.model
     def _account(self):
@@ -345,8 +344,7 @@ class Mp15WhatsappSimulator(models.AbstractModel):
         }
         # ASCII only: the browser sends exactly these bytes, as Meta sends \u-escaped JSON.
         body = json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
-        digest = hmac.new((account.app_secret or "").encode(), body.encode("ascii"), hashlib.sha256).hexdigest()
-        return {"body": body, "signature": f"sha256={digest}"}
+        return {"body": body, "signature": webhook.signature(body.encode("ascii"), account.app_secret or "")}
 
     @api.model
     def _bot_message(self, account, *, message_id=None, wa_message_id=None):
@@ -522,16 +520,3 @@ def _inbound_view(row, payload, media):
     if context.get("id"):
         view["reply_to"] = context["id"]
     return view
-
-
-def _coordinate(value, bound):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or not math.isfinite(value) or not -bound <= value <= bound:
-        return None
-    return round(float(value), 7)

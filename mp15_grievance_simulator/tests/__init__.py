@@ -1,3 +1,5 @@
+"""Odoo tests of the simulator addon, run by Odoo's runner (``make test-odoo``), never by pytest."""
+
 from . import test_graph_api_guards
 from . import test_real_citizens
 from . import test_simulator

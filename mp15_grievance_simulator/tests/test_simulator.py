@@ -327,7 +327,7 @@ class TestSimulator(HttpCase):
         response = self.post_webhook(prepared)
         self.assertEqual(response.status_code, 200)
         tampered = dict(prepared, body=prepared["body"].replace("Pothole", "Potholes"))
-        with self.assertLogs("odoo.addons.mp15_grievance.models.mp15_whatsapp_message", "WARNING"):
+        with self.assertLogs("odoo.addons.mp15_grievance.models.mp15_whatsapp_message_ingest", "WARNING"):
             self.assertEqual(self.post_webhook(tampered).status_code, 403)
         bot = self.bot_message(
             messages.buttons_message(phone, "क्या यह सही है?", [("yes", "हाँ"), ("no", "नहीं")], footer="MP15"), phone=phone

@@ -1,4 +1,4 @@
-"""The WhatsApp conversation engine, scripted as whole conversations in Hindi and English.
+"""The WhatsApp dialogue engine (``tools/dialogue/``), scripted as whole conversations in Hindi and English.
 
 Every step of every conversation also checks what WhatsApp and the bot texts require: options
 within Meta's limits, every key a real bot text, every placeholder filled.
@@ -15,9 +15,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from mp15_grievance.tools import conversation
+from mp15_grievance.tools import dialogue
 from mp15_grievance.tools.classifier import Classification
-from mp15_grievance.tools.conversation import (
+from mp15_grievance.tools.dialogue import (
     AddCitizenNote,
     AttachMedia,
     CategoryOption,
@@ -47,7 +47,8 @@ from mp15_grievance.tools.messages import (
 ADDON = Path(__file__).resolve().parent.parent / "mp15_grievance"
 BOT_TEXT_XML = ADDON / "data" / "mp15_bot_text_data.xml"
 HINDI_PO = ADDON / "i18n" / "hi.po"
-ENGINE_SOURCE = ADDON / "tools" / "conversation.py"
+# The engine is a package: a bot text key may be written in any of its modules (turn.py, flows.py ...).
+ENGINE_SOURCES = sorted((ADDON / "tools" / "dialogue").glob("*.py"))
 
 T0 = 1_767_500_000  # unix seconds
 GRIEVANCE_PARAMS = {"ref", "department", "stage", "deadline", "hours", "link", "last_note", "ward"}
@@ -888,8 +889,8 @@ def test_random_conversations_never_crash_and_always_respect_the_limits():
 
 
 def keys_in_engine_source():
-    """Every bot text key written in conversation.py: arguments of say/menu/Reply/Option and *_key=."""
-    tree = ast.parse(ENGINE_SOURCE.read_text(encoding="utf-8"))
+    """Every bot text key written in tools/dialogue/: arguments of say/menu/Reply/Option and *_key=."""
+    assert {path.name for path in ENGINE_SOURCES} >= {"engine.py", "flows.py", "turn.py", "actions.py"}
     found = set()
 
     def strings(node):
@@ -898,14 +899,15 @@ def keys_in_engine_source():
         elif isinstance(node, ast.JoinedStr):  # f"menu_{item}" / f"menu_{item}_desc"
             pattern = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
             assert pattern.startswith("menu_"), pattern
-            found.update(pattern.format(item) for item in conversation.MENU_ITEMS)
+            found.update(pattern.format(item) for item in dialogue.MENU_ITEMS)
         elif isinstance(node, ast.IfExp):  # "a" if invalid else "b"
             strings(node.body)
             strings(node.orelse)
         elif not (isinstance(node, ast.Name) and node.id == "text_key"):  # passed on by say() and menu()
             raise AssertionError(f"a bot text key the test cannot read: line {node.lineno}")
 
-    for node in ast.walk(tree):
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in ENGINE_SOURCES]
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.FunctionDef):  # def menu(self, text_key="menu")
             arguments = node.args.args[len(node.args.args) - len(node.args.defaults) :]
             for argument, default in zip(arguments, node.args.defaults, strict=True):
@@ -955,8 +957,8 @@ def test_every_bot_text_has_a_hindi_translation_with_the_same_placeholders():
 BUTTON_KEYS = {"button_skip", "button_confirm", "button_cancel", "lang_hindi", "lang_english"}
 BUTTON_KEYS |= {"button_feedback_yes", "button_feedback_no"}
 LIST_BUTTON_KEYS = {"menu_button", "category_button", "track_button"}
-ROW_TITLE_KEYS = {f"menu_{item}" for item in conversation.MENU_ITEMS}
-ROW_DESCRIPTION_KEYS = {f"menu_{item}_desc" for item in conversation.MENU_ITEMS}
+ROW_TITLE_KEYS = {f"menu_{item}" for item in dialogue.MENU_ITEMS}
+ROW_DESCRIPTION_KEYS = {f"menu_{item}_desc" for item in dialogue.MENU_ITEMS}
 
 
 @pytest.mark.parametrize(

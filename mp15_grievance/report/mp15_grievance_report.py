@@ -1,8 +1,10 @@
+"""SLA Performance and Staff Workload: one row per grievance with the figures of the promise (an SQL view)."""
+
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .mp15_grievance import SLA_STATES
-from .mp15_grievance_stage import STAGE_STATES
+from ..models.mp15_grievance import SLA_STATES
+from ..models.mp15_grievance_stage import STAGE_STATES
 
 
 class Mp15GrievanceReport(models.Model):
@@ -26,6 +28,7 @@ class Mp15GrievanceReport(models.Model):
             "category_id",
             "user_id",
             "state",
+            "is_open",
             "sla_state",
             "channel",
             "date_resolved",
@@ -52,8 +55,13 @@ class Mp15GrievanceReport(models.Model):
     resolved_count = fields.Integer(string="Resolved", readonly=True)
     on_time_count = fields.Integer(string="Resolved on time", readonly=True)
     breached_count = fields.Integer(string="Breached", readonly=True)
+    overdue_count = fields.Integer(string="Overdue", readonly=True, help="Open and past the deadline.")
     sla_compliance = fields.Float(
-        string="SLA met (%)", readonly=True, aggregator="avg", help="Resolved grievances resolved by their deadline."
+        string="SLA met (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Grievances resolved by their deadline, out of those resolved or already past their deadline: an "
+        "open grievance counts as missed once its deadline has passed.",
     )
     first_update_on_time = fields.Float(
         string="Updated within 24 h (%)",
@@ -87,12 +95,15 @@ class Mp15GrievanceReport(models.Model):
                 CREATE VIEW %s AS (
                     SELECT g.id, g.id AS grievance_id, g.name, g.date_filed, g.department_id, g.ward_id,
                            g.category_id, g.user_id, g.state, g.sla_state, g.channel,
-                           (g.state IN ('new', 'assigned', 'in_progress'))::int AS open_count,
+                           g.is_open::int AS open_count,
                            (g.date_resolved IS NOT NULL)::int AS resolved_count,
                            (g.date_resolved IS NOT NULL AND g.date_resolved <= g.sla_deadline)::int AS on_time_count,
                            (g.sla_state IN ('breached', 'missed'))::int AS breached_count,
-                           CASE WHEN g.date_resolved IS NULL THEN NULL
-                                WHEN g.date_resolved <= g.sla_deadline THEN 100.0 ELSE 0.0 END AS sla_compliance,
+                           (g.is_open AND g.sla_deadline < now() at time zone 'UTC')::int AS overdue_count,
+                           CASE WHEN g.date_resolved IS NOT NULL
+                                THEN CASE WHEN g.date_resolved <= g.sla_deadline THEN 100.0 ELSE 0.0 END
+                                WHEN g.is_open AND g.sla_deadline < now() at time zone 'UTC' THEN 0.0
+                                ELSE NULL END AS sla_compliance,
                            CASE WHEN g.date_first_update IS NOT NULL
                                      AND g.date_first_update <= g.date_filed + interval '24 hours' THEN 100.0
                                 WHEN g.date_first_update IS NOT NULL
