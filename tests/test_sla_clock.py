@@ -1,8 +1,8 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from mp15_grievance.tools.sla import clock, closed_sla_state, open_sla_state, sla_hours
+from mp15_grievance.tools.sla import clock, closed_sla_state, open_sla_state, sla_hours, time_left
 
 FILED = datetime(2026, 6, 1, 4, 30)
 
@@ -43,3 +43,11 @@ def test_outcome_at_resolution():
     due = clock(FILED, 24)[1]
     assert closed_sla_state(due, due) == "met"
     assert closed_sla_state(due, datetime(2026, 6, 2, 4, 31)) == "missed"
+
+
+def test_time_left_in_days_hours_and_minutes():
+    now = datetime(2026, 12, 6, 10, 0)
+    assert time_left(now + timedelta(hours=3, minutes=20, seconds=59), now) == (False, 0, 3, 20)
+    assert time_left(now - timedelta(hours=5, minutes=1), now) == (True, 0, 5, 1)
+    assert time_left(now + timedelta(days=2, hours=1), now) == (False, 2, 1, 0)
+    assert time_left(now, now) == (False, 0, 0, 0)
