@@ -137,8 +137,9 @@ ensure_chromium() {
         DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
         APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >>"$log" 2>&1 ||
-        warn "Could not install Chromium (see $log): the browser tours will be skipped."
+    # fonts-noto-core: Devanagari, so that Hindi screens render in the tours and screenshots.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-core \
+        >>"$log" 2>&1 || warn "Could not install Chromium (see $log): the browser tours will be skipped."
     return 0
 }
 
