@@ -298,6 +298,8 @@ class Mp15Grievance(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
+        if self.env.context.get("mp15_stages_in_use"):
+            return stages  # an officer's own work on a phone: no empty "New" column first
         return stages.search([], order=stages._order)
 
     # --------------------------------------------------------------- constraints

@@ -38,3 +38,18 @@ class TestStaffDay(Mp15Case):
             self.assertEqual(grievance.sla_time_left, "2 d 0 h overdue")
         grievance.write({"resolution_note": "Done.", "stage_id": self.stage_resolved.id})
         self.assertFalse(grievance.sla_time_left, "nothing left to count once resolved")
+
+    def test_staff_land_on_their_grievances(self):
+        root = self.env.ref("mp15_grievance.mp15_grievance_menu_root")
+        for user in (self.officer_a, self.head_a, self.councillor_1):
+            menus = self.env["ir.ui.menu"].with_user(user).load_menus(debug=False)
+            self.assertEqual(menus["root"]["children"][0], root.id, f"{user.login}'s first app, opened after login")
+
+    def test_my_grievances_shows_only_the_stages_in_use(self):
+        self._grievance(category=self.category_a).user_id = self.officer_a  # assigned, so not "New"
+        Grievance = self.env["mp15.grievance"].with_user(self.officer_a)
+        domain = [("user_id", "=", self.officer_a.id), ("is_open", "=", True)]
+        everywhere = Grievance.web_read_group(domain, ["stage_id"], ["stage_id"])["groups"]
+        mine = Grievance.with_context(mp15_stages_in_use=True).web_read_group(domain, ["stage_id"], ["stage_id"])
+        self.assertIn("New", [group["stage_id"][1] for group in everywhere], "the board shows every stage")
+        self.assertEqual([group["stage_id"][1] for group in mine["groups"]], ["Assigned"])
