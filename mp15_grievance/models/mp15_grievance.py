@@ -1,4 +1,5 @@
-"""Grievance: the record, its routing and who may change what; other concerns in mp15_grievance_*.py."""
+"""Grievance: the record, its routing and who may change what (fields and their guards: one concern, hence
+the length); the other concerns are in mp15_grievance_*.py."""
 
 import logging
 from datetime import date

@@ -1,0 +1,169 @@
+"""What the dialogue engine decided, carried out in the database: replies, filings, photos, notes, feedback."""
+
+from odoo import _
+
+from ..tools import dialogue, messages
+
+ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}  # the conversation's language as an Odoo language
+
+
+class ActionRunner:
+    """Carries out the engine's actions for one inbound message, in order."""
+
+    def __init__(self, conversation_record, message):
+        self.conversation = conversation_record
+        self.message = message
+        self.env = conversation_record.env
+        self.filed = self.env["mp15.grievance"]
+
+    def run(self, actions):
+        handlers = {
+            dialogue.Reply: self._reply,
+            dialogue.FileGrievance: self._file_grievance,
+            dialogue.AttachMedia: self._attach_media,
+            dialogue.SetLocation: self._set_location,
+            dialogue.AddCitizenNote: self._add_citizen_note,
+            dialogue.Feedback: self._feedback,
+            dialogue.SetLanguage: self._set_language,
+            dialogue.SetOptIn: self._set_opt_in,
+        }
+        for action in actions:
+            handlers[type(action)](action)
+
+    def _grievance(self, grievance_id):
+        grievance = self.env["mp15.grievance"].browse(grievance_id).exists()
+        if grievance.partner_id != self.conversation.partner_id:
+            raise ValueError(f"Grievance {grievance_id} does not belong to {self.conversation.phone}")
+        return grievance
+
+    def _reply(self, reply):
+        conv = self.conversation
+        grievance = self.filed if reply.about_filed else (reply.grievance_id and self._grievance(reply.grievance_id))
+        params = dict(reply.params)
+        if grievance:
+            params = {**conv._grievance_params(grievance), **params}
+        body = conv._render(reply.text_key, **params)
+        options = [
+            (
+                option.id,
+                option.title or conv._render(option.title_key),
+                option.description or (option.description_key and conv._render(option.description_key)) or "",
+            )
+            for option in reply.options
+        ]
+        to = conv.phone
+        if reply.style == "buttons":
+            payload = messages.buttons_message(
+                to, messages.clip(body, 1024), [(oid, title) for oid, title, _d in options]
+            )
+        elif reply.style == "list":
+            rows = [messages.Row(oid, title, description) for oid, title, description in options]
+            payload = messages.list_message(
+                to, body, conv._render(reply.list_button_key or "menu_button"), [("", rows)]
+            )
+        elif reply.style == "location_request":
+            payload = messages.location_request_message(to, messages.clip(body, 1024))
+        else:
+            payload = messages.text_message(to, messages.clip(body, messages.TEXT_BODY_LIMIT))
+        self.env["mp15.whatsapp.message"]._queue(conv, payload, body=body, grievance=grievance or None)
+
+    def _file_grievance(self, action):
+        conv = self.conversation
+        category = self.env["mp15.grievance.category"].sudo().search([("code", "=", action.category_code)], limit=1)
+        if not category:
+            category = self.env["mp15.grievance.category"].sudo().search([("code", "=", "OTHER")], limit=1)
+        ward = action.ward_number and self.env["mp15.ward"].sudo().search(
+            [("number", "=", action.ward_number)], limit=1
+        )
+        values = {
+            "kind": action.kind,
+            "category_id": category.id,
+            "description": action.description or category.name,
+            "partner_id": conv.partner_id.id,
+            "phone": conv.phone,
+            "channel": "whatsapp",
+            "address": action.address or False,
+        }
+        if action.emergency:
+            values["priority"] = "2"
+        if ward:
+            values["ward_id"] = ward.id  # a pin that falls in a mapped ward wins over it
+        if action.latitude is not None and action.longitude is not None:
+            values.update(latitude=action.latitude, longitude=action.longitude)
+        self.filed = self.env["mp15.grievance"].create(values)
+        if self.message.id not in action.media_message_ids:  # a photo is in the chatter once, with its file
+            self.message.grievance_id = self.filed
+        for media_message_id in action.media_message_ids:
+            self._attach(self.filed, self.env["mp15.whatsapp.message"].browse(media_message_id))
+
+    def _attach_media(self, action):
+        self._attach(
+            self._grievance(action.grievance_id), self.env["mp15.whatsapp.message"].browse(action.media_message_id)
+        )
+
+    def _attach(self, grievance, media_message):
+        attachment = self.conversation._download_media(media_message)
+        if attachment:
+            attachment.write({"res_model": grievance._name, "res_id": grievance.id})
+            posted = grievance.message_post(
+                body=_("Citizen sent a %(kind)s on WhatsApp.", kind=self._media_word(media_message)),
+                attachment_ids=attachment.ids,
+                author_id=self.conversation.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        else:
+            posted = grievance.message_post(
+                body=_(
+                    "Citizen sent a %(kind)s on WhatsApp but it could not be downloaded: %(reason)s",
+                    kind=self._media_word(media_message),
+                    reason=media_message.error_message or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        # That post is the message's chatter entry: no second note for it.
+        media_message.write({"grievance_id": grievance.id, "chatter_message_id": posted.id})
+
+    def _media_word(self, media_message):
+        """The kind of media in words staff read (in their language), not WhatsApp's type name."""
+        words = {
+            "image": _("photo"),
+            "audio": _("voice note"),
+            "video": _("video"),
+            "document": _("document"),
+            "sticker": _("sticker"),
+        }
+        return words.get(media_message.message_type, media_message.message_type)
+
+    def _set_location(self, action):
+        grievance = self._grievance(action.grievance_id)
+        values = {"latitude": action.latitude, "longitude": action.longitude}
+        if action.address:
+            values["address"] = action.address
+        grievance.write(values)
+        self.message.grievance_id = grievance
+
+    def _add_citizen_note(self, action):
+        grievance = self._grievance(action.grievance_id)
+        posted = grievance.message_post(
+            body=action.text,
+            author_id=self.conversation.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        # The citizen's own comment is the message's chatter entry: no second note for it.
+        self.message.write({"grievance_id": grievance.id, "chatter_message_id": posted.id})
+
+    def _feedback(self, action):
+        grievance = self._grievance(action.grievance_id)
+        grievance._record_feedback(action.satisfied, channel=_("WhatsApp"))
+        self.message.grievance_id = grievance
+
+    def _set_language(self, action):
+        self.conversation.lang = action.lang
+        lang = ODOO_LANG[action.lang]
+        if self.env["res.lang"]._get_data(code=lang).active:
+            self.conversation.partner_id.lang = lang
+
+    def _set_opt_in(self, action):
+        self.conversation.partner_id.mp15_whatsapp_opt_in = action.opted_in
