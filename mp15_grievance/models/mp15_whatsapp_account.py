@@ -8,9 +8,6 @@ from ..tools.cloud_api import CloudApiClient
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
 GRAPH_URL_ALLOWLIST_PARAM = urls.GRAPH_URL_ALLOWLIST_PARAM
-# Where an account sends its requests (and its token): only system administrators (Settings) change
-# that; everyone else may only keep these defaults. (is_simulator comes with the simulator addon.)
-SYSTEM_ONLY_FIELDS = {"graph_url": DEFAULT_GRAPH_URL, "is_simulator": False}
 
 
 class Mp15WhatsappAccount(models.Model):
@@ -135,7 +132,7 @@ class Mp15WhatsappAccount(models.Model):
             self._check_system_fields(
                 {
                     name
-                    for name, default in SYSTEM_ONLY_FIELDS.items()
+                    for name, default in self._system_only_fields().items()
                     if name in vals and (vals[name] or False) != default
                 }
             )
@@ -147,10 +144,8 @@ class Mp15WhatsappAccount(models.Model):
         self._check_system_fields(
             {
                 name
-                for name in SYSTEM_ONLY_FIELDS
-                if name in vals
-                and name in self._fields
-                and any((account[name] or False) != (vals[name] or False) for account in self)
+                for name in self._system_only_fields()
+                if name in vals and any((account[name] or False) != (vals[name] or False) for account in self)
             }
         )
         result = super().write(vals)
@@ -162,6 +157,12 @@ class Mp15WhatsappAccount(models.Model):
         result = super().unlink()
         self.env.registry.clear_cache()
         return result
+
+    @api.model
+    def _system_only_fields(self):
+        """Where an account sends its requests (and its token), with the value anyone may keep: only
+        system administrators (Settings) change these."""
+        return {"graph_url": DEFAULT_GRAPH_URL}
 
     @api.model
     def _check_system_fields(self, changed):
@@ -241,7 +242,7 @@ class Mp15WhatsappAccount(models.Model):
             for manager in managers[:5]:
                 account.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=_("WhatsApp sending stopped"),
+                    summary=account.with_context(lang=manager.lang or self.env.lang).env._("WhatsApp sending stopped"),
                     note=reason,
                     user_id=manager.id,
                 )

@@ -1,7 +1,6 @@
 """A citizen's WhatsApp thread: processing its stored webhooks in order, and writing back to the citizen."""
 
 import base64
-import json
 import logging
 import random
 import time
@@ -252,7 +251,7 @@ class Mp15WhatsappConversation(models.Model):
             kind = message.message_type
         elif kind == "location" and not geo.valid_coordinates(message.latitude, message.longitude):
             kind = "other"
-        text = _caption(message) if kind == "media" else (message.body if kind == "text" else None)
+        text = message.caption if kind == "media" else (message.body if kind == "text" else None)
         grievances = self.env["mp15.grievance"].with_context(active_test=False)
         reference = self._find_reference(text)
         referenced = reference and grievances.search(
@@ -439,13 +438,3 @@ class Mp15WhatsappConversation(models.Model):
         )
         message.attachment_id = attachment
         return attachment
-
-
-def _caption(message):
-    try:
-        raw = json.loads(message.payload or "{}")
-    except ValueError:
-        return None
-    content = raw.get(message.message_type) if isinstance(raw, dict) else None
-    caption = content.get("caption") if isinstance(content, dict) else None
-    return caption if isinstance(caption, str) else None

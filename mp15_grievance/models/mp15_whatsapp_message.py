@@ -47,6 +47,7 @@ class Mp15WhatsappMessage(models.Model):
     media_id = fields.Char(readonly=True)
     media_mime_type = fields.Char(readonly=True)
     media_filename = fields.Char(readonly=True)
+    caption = fields.Text(readonly=True, help="The text the citizen wrote with a photo, video or document.")
     attachment_id = fields.Many2one("ir.attachment", readonly=True, ondelete="set null")
     context_wa_message_id = fields.Char(string="Reply to", readonly=True, index="btree_not_null")
     fallback_template = fields.Selection(

@@ -108,6 +108,7 @@ class Mp15WhatsappMessage(models.Model):
             "media_id": message.media_id,
             "media_mime_type": message.media_mime_type,
             "media_filename": message.media_filename,
+            "caption": message.caption,
             "context_wa_message_id": message.context_id,
         }
 

@@ -18,6 +18,10 @@ class Mp15WhatsappAccount(models.Model):
         string="Simulator", readonly=True, help="Talks to the built-in simulator instead of Meta."
     )
 
+    @api.model
+    def _system_only_fields(self):
+        return {**super()._system_only_fields(), "is_simulator": False}
+
     def _effective_graph_url(self):
         """The simulator's Graph API is this very server, wherever it listens now."""
         self.ensure_one()
