@@ -37,6 +37,7 @@
         "report/mp15_grievance_report_views.xml",
         "wizard/mp15_grievance_resolve_views.xml",
         "wizard/mp15_grievance_message_citizen_views.xml",
+        "views/mp15_grievance_settings_views.xml",
         "views/res_config_settings_views.xml",
         "views/mp15_grievance_portal_templates.xml",
         "views/mp15_grievance_menus.xml",

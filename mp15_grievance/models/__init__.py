@@ -25,5 +25,7 @@ from . import mp15_whatsapp_message_send
 from . import mp15_whatsapp_message_chatter
 from . import mp15_whatsapp_status
 from . import mp15_delay_reason
+from . import mp15_grievance_settings_mixin
+from . import mp15_grievance_settings
 from . import res_config_settings
 from . import mail_activity

@@ -1,8 +1,13 @@
+"""Bot texts: what the WhatsApp bot says, edited side by side in Hindi and English."""
+
 import re
 import string
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+
+# The bot's two languages: Hindi by default, English on request.
+HINDI, ENGLISH = "hi_IN", "en_US"
 
 
 class Mp15BotText(models.Model):
@@ -16,6 +21,9 @@ class Mp15BotText(models.Model):
     key = fields.Char(required=True, readonly=True, help="How the conversation engine refers to this text.")
     text = fields.Text(required=True, translate=True)
     description = fields.Char(help="Where the bot sends it, and the {placeholders} it fills in.")
+    # One inverse for both: a save that changes both languages writes them in one known order.
+    text_hi = fields.Text(string="Hindi", compute="_compute_text_hi", inverse="_inverse_texts")
+    text_en = fields.Text(string="English", compute="_compute_text_en", inverse="_inverse_texts")
     placeholders = fields.Char(
         compute="_compute_placeholders", help="The {placeholders} the default text uses; keep them."
     )
@@ -27,15 +35,47 @@ class Mp15BotText(models.Model):
         for record in self:
             record.placeholders = ", ".join(sorted(_placeholders(record.text)))
 
+    @api.depends("text")
+    def _compute_text_hi(self):
+        for record, hindi in zip(self, self.with_context(lang=HINDI), strict=True):
+            record.text_hi = hindi.text
+
+    @api.depends("text")
+    def _compute_text_en(self):
+        for record, english in zip(self, self.with_context(lang=ENGLISH), strict=True):
+            record.text_en = english.text
+
+    def _inverse_texts(self):
+        # English first: the Hindi text is checked against the English placeholders it may use.
+        for record in self:
+            for lang, text in {ENGLISH: record.text_en, HINDI: record.text_hi}.items():
+                if text != record.with_context(lang=lang).text:
+                    record.with_context(lang=lang).write({"text": text})
+
     @api.constrains("text")
     def _check_text(self):
+        """The text in the language being written: placeholders that parse, and none the English lacks."""
+        # Messages in the user's language, not in the language of the text being checked.
+        ui = self.env(context=dict(self.env.context, lang=self.env.user.lang or ENGLISH))
         for record in self:
             try:
-                _placeholders(record.text)
+                names = _placeholders(record.text)
             except ValueError as error:
                 raise ValidationError(
-                    _("The bot text %(key)s has a broken placeholder: %(error)s", key=record.key, error=error)
+                    ui._("The bot text %(key)s has a broken placeholder: %(error)s", key=record.key, error=error)
                 ) from error
+            if (record.env.lang or ENGLISH) == ENGLISH:
+                continue
+            unknown = names - _placeholders(record.with_context(lang=ENGLISH).text)
+            if unknown:
+                raise ValidationError(
+                    ui._(
+                        "The bot text %(key)s uses placeholders the English text does not have: %(unknown)s. "
+                        "Use only the placeholders of the English text.",
+                        key=record.key,
+                        unknown=", ".join(f"{{{name}}}" for name in sorted(unknown)),
+                    )
+                )
 
     @api.model
     def _render(self, key, lang, **params):
@@ -53,6 +93,15 @@ class Mp15BotText(models.Model):
     def write(self, vals):
         result = super().write(vals)
         self.env.registry.clear_cache()  # _text, in every worker
+        return result
+
+    def update_field_translations(self, field_name, translations, source_lang=None):
+        """The field's language dialog writes around ``write``: check and refresh as ``write`` does."""
+        result = super().update_field_translations(field_name, translations, source_lang=source_lang)
+        if field_name == "text":
+            for lang in sorted(translations, key=lambda code: code != ENGLISH):
+                self.with_context(lang=lang)._check_text()
+            self.env.registry.clear_cache()
         return result
 
 
