@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from odoo import _, models
+from odoo import models
 
 RESOLVE_ACTIVITY_TYPE = "mp15_grievance.mail_activity_type_resolve"
 EMERGENCY_ACTIVITY_TYPE = "mp15_grievance.mail_activity_type_emergency"
@@ -17,6 +17,16 @@ class Mp15Grievance(models.Model):
         self.ensure_one()
         return self.user_id or self.department_id.head_id or self._commissioner()
 
+    def _in_lang_of(self, user=None):
+        """This grievance in ``user``'s language, to write what that person reads with ``.env._(...)``.
+
+        The one rule for staff-facing text: an activity in its assignee's language; a system note on
+        the grievance in its responsible user's (assignee, else department head, else commissioner).
+        """
+        self.ensure_one()
+        reader = user if user is not None else self._responsible_user()
+        return self.with_context(lang=reader.lang or self.env.lang)
+
     def _sync_resolve_activity(self):
         """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline.
 
@@ -26,11 +36,13 @@ class Mp15Grievance(models.Model):
         # The activity shows in the user's activity menu: no "assigned to you" message for each filing.
         grievances = self.sudo().with_context(mail_activity_quick_update=True)
         closed = grievances.filtered(lambda g: not g.is_open or not g.active)
+        for grievance in closed:  # the feedback is a note in the chatter: in the responsible user's language
+            env = grievance._in_lang_of().env
+            grievance.activity_feedback(ALERT_ACTIVITY_TYPES, feedback=env._("The grievance is no longer open."))
+            if grievance.state in ("resolved", "closed"):
+                grievance.activity_feedback([RESOLVE_ACTIVITY_TYPE], feedback=env._("Resolved."))
         if closed:
-            closed.activity_feedback(ALERT_ACTIVITY_TYPES, feedback=_("The grievance is no longer open."))
             resolved = closed.filtered(lambda g: g.state in ("resolved", "closed"))
-            if resolved:
-                resolved.activity_feedback([RESOLVE_ACTIVITY_TYPE], feedback=_("Resolved."))
             if closed - resolved:
                 (closed - resolved).activity_unlink([RESOLVE_ACTIVITY_TYPE])
         still_open = grievances - closed
@@ -55,10 +67,17 @@ class Mp15Grievance(models.Model):
                 to_reschedule[target] |= grievance
         if to_clear:
             to_clear.activity_unlink([RESOLVE_ACTIVITY_TYPE])
+        # In the assignee's language: the type's default summary is written into each activity.
+        users = self.env["res.users"].sudo()
         for (user_id, deadline), group in to_schedule.items():
-            group.activity_schedule(RESOLVE_ACTIVITY_TYPE, date_deadline=deadline, user_id=user_id)
+            group.with_context(lang=users.browse(user_id).lang or self.env.lang).activity_schedule(
+                RESOLVE_ACTIVITY_TYPE, date_deadline=deadline, user_id=user_id
+            )
         for (user_id, deadline), group in to_reschedule.items():
-            group.activity_reschedule([RESOLVE_ACTIVITY_TYPE], date_deadline=deadline, new_user_id=user_id)
+            moved = group.activity_reschedule([RESOLVE_ACTIVITY_TYPE], date_deadline=deadline, new_user_id=user_id)
+            lang = users.browse(user_id).lang or self.env.lang
+            summary = self.env.ref(RESOLVE_ACTIVITY_TYPE).with_context(lang=lang).summary
+            moved.filtered(lambda activity, text=summary: activity.summary != text).summary = summary
 
     def _alert_emergency(self):
         """Emergencies reach the department head at once, not at the next scheduled run."""
@@ -66,10 +85,10 @@ class Mp15Grievance(models.Model):
             head = grievance.department_id.head_id or grievance._commissioner()
             if not head:
                 continue
-            grievance.sudo().activity_schedule(
+            # The type's default summary, in the head's language; no reference (Odoo names the record).
+            grievance.sudo()._in_lang_of(head).activity_schedule(
                 EMERGENCY_ACTIVITY_TYPE,
                 date_deadline=self._local_date(),
-                summary=_("Emergency: %(ref)s", ref=grievance.name),
                 note=grievance.description,
                 user_id=head.id,
             )

@@ -2,7 +2,7 @@
 
 import logging
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.tools import format_datetime, html2plaintext
 
 from ..tools.dialogue import feedback_options
@@ -50,7 +50,9 @@ class Mp15Grievance(models.Model):
             except ValueError as error:  # e.g. a bot text edited into something WhatsApp refuses
                 _logger.warning("Citizen update %s for %s not sent: %s", text_key, grievance.name, error)
                 grievance.message_post(
-                    body=_("The citizen could not be told (%(text)s): %(error)s", text=text_key, error=error),
+                    body=grievance._in_lang_of().env._(
+                        "The citizen could not be told (%(text)s): %(error)s", text=text_key, error=error
+                    ),
                     subtype_xmlid="mail.mt_note",
                 )
                 continue
@@ -70,12 +72,25 @@ class Mp15Grievance(models.Model):
                 self.env, grievance.sla_deadline, tz=CORPORATION_TZ, dt_format="d MMM, h:mm a", lang_code=lang
             ),
             "hours": grievance.sla_hours,
-            "link": grievance.get_base_url() + grievance.get_portal_url(),
+            "link": grievance._portal_link(lang),
             "last_note": grievance._last_public_note() or "—",
             "resolution_note": grievance.resolution_note or "",
             "ward": grievance.ward_id.display_name or "",
             "original": grievance.duplicate_of_id.name or "",
         }
+
+    def _portal_link(self, lang):
+        """The citizen's link to the grievance's page, opening in ``lang`` whatever the browser prefers.
+
+        Odoo's frontend (portal pages are ``website=True`` routes, see http_routing's ``_match``) takes the
+        language from the URL's prefix first (/hi/my/…), then the ``frontend_lang`` cookie, which the
+        prefix also sets; the default language's prefix is redirected away, keeping the cookie.
+        """
+        self.ensure_one()
+        url_code = self.env["res.lang"]._get_data(code=lang).url_code
+        prefix = f"/{url_code}" if url_code else ""
+        grievance = self.sudo()  # the token link is for the system's own messages to the citizen
+        return grievance.get_base_url() + prefix + grievance.get_portal_url()
 
     def _acknowledge_filing(self):
         """The reference, department, promised hours and portal link, for filings outside WhatsApp."""
@@ -122,7 +137,7 @@ class Mp15Grievance(models.Model):
         self = self.with_context(mp15_no_citizen_update=True)  # the channel answers the citizen itself
         if satisfied:
             self.write({"rating": "satisfied", "stage_id": self.env["mp15.grievance.stage"]._for_state("closed").id})
-            self.message_post(body=_("The citizen is satisfied (%(channel)s).", channel=channel))
+            self.message_post(body=self._in_lang_of().env._("The citizen is satisfied (%(channel)s).", channel=channel))
         else:
             stage = self.env["mp15.grievance.stage"]._for_state("in_progress" if self.user_id else "new")
             self.write(
@@ -135,6 +150,8 @@ class Mp15Grievance(models.Model):
                 }
             )
             self.message_post(
-                body=_("The citizen is not satisfied (%(channel)s): reopened with a new deadline.", channel=channel)
+                body=self._in_lang_of().env._(
+                    "The citizen is not satisfied (%(channel)s): reopened with a new deadline.", channel=channel
+                )
             )
         return True

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from odoo import _, models
+from odoo import models
 
 from ..tools import geo
 
@@ -21,7 +21,9 @@ class Mp15Grievance(models.Model):
                 continue
             grievance.duplicate_of_id = original
             original.message_post(
-                body=_("%(ref)s reports the same problem nearby and follows this grievance.", ref=grievance.name),
+                body=original._in_lang_of().env._(
+                    "%(ref)s reports the same problem nearby and follows this grievance.", ref=grievance.name
+                ),
                 subtype_xmlid="mail.mt_note",
             )
             grievance._notify_citizen("duplicate_linked", is_update=False)

@@ -196,21 +196,23 @@ class Mp15Grievance(models.Model):
         self.sla_state = "breached"
 
     def _sla_escalate_to_head(self):
+        # No reference in a summary: Odoo's "assigned to you" subject and the activity list already name the grievance.
         for grievance in self:
             head = grievance.department_id.head_id or grievance._commissioner()
             grievance.escalation_level = 1
             if head:
-                grievance.activity_schedule(
+                grievance._in_lang_of(head).activity_schedule(
                     "mp15_grievance.mail_activity_type_escalation",
                     date_deadline=self._local_date(),
-                    summary=_("Deadline missed: %(ref)s", ref=grievance.name),
+                    summary=grievance._in_lang_of(head).env._("Deadline missed"),
                     user_id=head.id,
                 )
+            note = grievance._in_lang_of()
             grievance.message_post(
-                body=_(
+                body=note.env._(
                     "Deadline missed: escalated to %(who)s, head of %(department)s.",
-                    who=head.name or _("nobody (the department has no head)"),
-                    department=grievance.department_id.name or "-",
+                    who=head.name or note.env._("nobody (the department has no head)"),
+                    department=note.department_id.name or "-",
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -220,10 +222,10 @@ class Mp15Grievance(models.Model):
         for grievance in self:
             grievance.escalation_level = 2
             if commissioner:
-                grievance.activity_schedule(
+                grievance._in_lang_of(commissioner).activity_schedule(
                     "mp15_grievance.mail_activity_type_escalation",
                     date_deadline=self._local_date(),
-                    summary=_("Twice past its deadline: %(ref)s", ref=grievance.name),
+                    summary=grievance._in_lang_of(commissioner).env._("Twice past its deadline"),
                     user_id=commissioner.id,
                 )
             councillors = grievance.ward_id.councillor_id | grievance.ward_id.councillor_user_ids.partner_id
@@ -231,12 +233,13 @@ class Mp15Grievance(models.Model):
                 conversation = self.env["mp15.whatsapp.conversation"].sudo()._for_partner(councillor)
                 if conversation:
                     conversation._send_to_citizen("councillor_alert", grievance, fallback_template="status_update")
+            env = grievance._in_lang_of().env
             grievance.message_post(
-                body=_(
+                body=env._(
                     "Twice past its deadline: escalated to the commissioner (%(who)s); ward councillor alerted: "
                     "%(councillors)s.",
                     who=commissioner.name or "-",
-                    councillors=", ".join(councillors.mapped("name")) or _("none for this ward"),
+                    councillors=", ".join(councillors.mapped("name")) or env._("none for this ward"),
                 ),
                 partner_ids=grievance.ward_id.councillor_user_ids.partner_id.ids,
                 subtype_xmlid="mail.mt_note",
@@ -250,4 +253,6 @@ class Mp15Grievance(models.Model):
         self.with_context(mp15_no_citizen_update=True).write({"stage_id": closed.id})
         self.closure = "no_feedback"
         for grievance in self:
-            grievance.message_post(body=_("Closed: the citizen gave no feedback within the waiting time."))
+            grievance.message_post(
+                body=grievance._in_lang_of().env._("Closed: the citizen gave no feedback within the waiting time.")
+            )

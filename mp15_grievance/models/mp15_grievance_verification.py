@@ -87,10 +87,10 @@ class Mp15Grievance(models.Model):
         self.sudo().write(
             {"verification_state": "pending", "verifier_id": verifier.id, "verified_user_id": self.user_id.id}
         )
-        self.sudo().activity_schedule(
+        self.sudo()._in_lang_of(verifier).activity_schedule(
             "mp15_grievance.mail_activity_type_verify",
             date_deadline=self._local_date(),
-            note=_(
+            note=self._in_lang_of(verifier).env._(
                 "Call the citizen (%(phone)s) and ask whether the problem is really solved.", phone=self.phone or "-"
             ),
             user_id=verifier.id,
@@ -114,7 +114,9 @@ class Mp15Grievance(models.Model):
         system.activity_feedback(["mp15_grievance.mail_activity_type_verify"])
         for grievance in system:
             if outcome == "confirmed":
-                grievance.message_post(body=_("Verification call: the citizen confirms the problem is solved."))
+                grievance.message_post(
+                    body=grievance._in_lang_of().env._("Verification call: the citizen confirms the problem is solved.")
+                )
                 continue
             stage = self.env["mp15.grievance.stage"]._for_state("in_progress" if grievance.user_id else "new")
             grievance.with_context(mp15_no_citizen_update=True).write(
@@ -126,5 +128,7 @@ class Mp15Grievance(models.Model):
                 }
             )
             grievance.message_post(
-                body=_("Verification call: the citizen says the problem is not fixed. Reopened with a new deadline.")
+                body=grievance._in_lang_of().env._(
+                    "Verification call: the citizen says the problem is not fixed. Reopened with a new deadline."
+                )
             )

@@ -240,9 +240,10 @@ class Mp15WhatsappAccount(models.Model):
             account.sending_blocked = reason
             managers = self.env.ref("mp15_grievance.group_manager").users.filtered(lambda u: not u.share)
             for manager in managers[:5]:
-                account.activity_schedule(
+                in_lang = account.with_context(lang=manager.lang or self.env.lang)  # the manager's language
+                in_lang.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=account.with_context(lang=manager.lang or self.env.lang).env._("WhatsApp sending stopped"),
+                    summary=in_lang.env._("WhatsApp sending stopped"),
                     note=reason,
                     user_id=manager.id,
                 )

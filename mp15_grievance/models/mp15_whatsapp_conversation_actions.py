@@ -103,10 +103,11 @@ class ActionRunner:
 
     def _attach(self, grievance, media_message):
         attachment = self.conversation._download_media(media_message)
+        env = grievance._in_lang_of().env  # a system note: in the responsible user's language
         if attachment:
             attachment.write({"res_model": grievance._name, "res_id": grievance.id})
             posted = grievance.message_post(
-                body=_("Citizen sent a %(kind)s on WhatsApp.", kind=self._media_word(media_message)),
+                body=env._("Citizen sent a %(kind)s on WhatsApp.", kind=self._media_word(media_message, env)),
                 attachment_ids=attachment.ids,
                 author_id=self.conversation.partner_id.id,
                 message_type="comment",
@@ -114,9 +115,9 @@ class ActionRunner:
             )
         else:
             posted = grievance.message_post(
-                body=_(
+                body=env._(
                     "Citizen sent a %(kind)s on WhatsApp but it could not be downloaded: %(reason)s",
-                    kind=self._media_word(media_message),
+                    kind=self._media_word(media_message, env),
                     reason=media_message.error_message or "",
                 ),
                 subtype_xmlid="mail.mt_note",
@@ -124,14 +125,14 @@ class ActionRunner:
         # That post is the message's chatter entry: no second note for it.
         media_message.write({"grievance_id": grievance.id, "chatter_message_id": posted.id})
 
-    def _media_word(self, media_message):
-        """The kind of media in words staff read (in their language), not WhatsApp's type name."""
+    def _media_word(self, media_message, env):
+        """The kind of media in words staff read (in ``env``'s language), not WhatsApp's type name."""
         words = {
-            "image": _("photo"),
-            "audio": _("voice note"),
-            "video": _("video"),
-            "document": _("document"),
-            "sticker": _("sticker"),
+            "image": env._("photo"),
+            "audio": env._("voice note"),
+            "video": env._("video"),
+            "document": env._("document"),
+            "sticker": env._("sticker"),
         }
         return words.get(media_message.message_type, media_message.message_type)
 

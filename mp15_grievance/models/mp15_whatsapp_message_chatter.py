@@ -2,7 +2,7 @@
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 ERROR_CHARS = 200  # a failure reason in the chatter: the start of it; the full text is on the message
 
@@ -29,6 +29,7 @@ class Mp15WhatsappMessage(models.Model):
                     vals.get("direction"),
                     vals.get("partner_id"),
                     self._chatter_body(
+                        self.env["mp15.grievance"].browse(vals["grievance_id"]),
                         vals.get("direction"),
                         vals.get("body"),
                         vals.get("state"),
@@ -48,7 +49,12 @@ class Mp15WhatsappMessage(models.Model):
                 message.direction,
                 message.partner_id.id,
                 self._chatter_body(
-                    message.direction, message.body, message.state, message.message_type, message.error_message
+                    self.env["mp15.grievance"].browse(int(vals["grievance_id"])),
+                    message.direction,
+                    message.body,
+                    message.state,
+                    message.message_type,
+                    message.error_message,
                 ),
             )
             super(Mp15WhatsappMessage, message).write({**vals, "chatter_message_id": note.id})
@@ -62,11 +68,17 @@ class Mp15WhatsappMessage(models.Model):
 
     def _chatter_body_of_record(self):
         self.ensure_one()
-        return self._chatter_body(self.direction, self.body, self.state, self.message_type, self.error_message)
+        return self._chatter_body(
+            self.grievance_id, self.direction, self.body, self.state, self.message_type, self.error_message
+        )
 
     @api.model
-    def _chatter_body(self, direction, text, state, message_type, error):
-        """The note: who said it, what was said and, for ours, how far it got (✓ sent, ✓✓ delivered …)."""
+    def _chatter_body(self, grievance, direction, text, state, message_type, error):
+        """The note: who said it, what was said and, for ours, how far it got (✓ sent, ✓✓ delivered …).
+
+        In the language of the grievance's responsible user, as every system note on a grievance.
+        """
+        _ = grievance.sudo()._in_lang_of().env._
         if direction == "in":
             return Markup("<p><b>%s</b> %s</p>") % (_("WhatsApp from the citizen:"), text or "")
         ticks = {

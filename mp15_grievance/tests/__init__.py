@@ -18,3 +18,5 @@ from . import test_hardening
 from . import test_staff_day
 from . import test_resolve
 from . import test_chatter_whatsapp
+from . import test_languages
+from . import test_commissioner_settings

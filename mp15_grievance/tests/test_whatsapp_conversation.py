@@ -300,7 +300,8 @@ class TestWhatsappConversation(Mp15Case, HttpCase):
         escalation = self.env.ref("mp15_grievance.mail_activity_type_emergency")
         alert = grievance.activity_ids.filtered(lambda activity: activity.activity_type_id == escalation)
         self.assertEqual(alert.user_id, self.head_b, "at once, not at the next scheduled run")
-        self.assertIn(grievance.name, alert.summary)
+        self.assertEqual(alert.res_name, grievance.name, "Odoo names the grievance beside the summary")
+        self.assertNotIn(grievance.name, alert.summary, "so the summary does not repeat it")
 
     def test_stop_and_start(self):
         citizen = Citizen(self, "919812345607")
