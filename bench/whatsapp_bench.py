@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg2
 from cpu_meter import CpuMeter, PostgresWaits, describe
 from odoo_env import ROOT, _conf, create_database, log, odoo_registry
 from odoo_server import OdooServer
@@ -119,6 +120,12 @@ class BenchDatabase:
             return account.id, classifier
 
     def set_processing(self, active):
+        for attempt in range(10):  # a processing cron that is just finishing its run updates these rows too
+            try:
+                self.query("UPDATE ir_cron SET active = %s WHERE id IN %s", (active, self.process_cron_ids))
+                return
+            except psycopg2.errors.SerializationFailure:
+                time.sleep(0.2 * (attempt + 1))
         self.query("UPDATE ir_cron SET active = %s WHERE id IN %s", (active, self.process_cron_ids))
 
     def inbound_count(self, wamid_prefix):
