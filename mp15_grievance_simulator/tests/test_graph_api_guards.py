@@ -3,26 +3,19 @@
 import json
 import socket
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from odoo.addons.mp15_grievance.tools import messages
 
 from ..controllers.graph_api import MAX_SEND_BYTES
+from .common import SimulatorCase
 
 GRAPH_PATH = "/mp15/simulator/graph"
 CITIZEN = "+919876543210"
 
 
 @tagged("post_install", "-at_install")
-class TestGraphApiGuards(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        accounts = cls.env["mp15.whatsapp.account"]
-        if not accounts._simulator_account():
-            accounts._create_simulator()
-        cls.account = accounts._simulator_account()
-
+class TestGraphApiGuards(SimulatorCase):
     def raw_post(self, headers, body=b""):
         """The status line a request with ``headers`` gets while only ``body`` of it has been sent.
 

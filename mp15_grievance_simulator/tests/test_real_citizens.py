@@ -2,7 +2,9 @@
 
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
+
+from .common import SimulatorCase
 
 WEBHOOK_PATH = "/mp15/whatsapp/webhook"
 REAL_PHONE = "+919876500011"
@@ -10,14 +12,11 @@ COMPLAINT = "gali me street light 1 hafte se band hai"
 
 
 @tagged("post_install", "-at_install")
-class TestSimulatorKeepsOffRealCitizens(HttpCase):
+class TestSimulatorKeepsOffRealCitizens(SimulatorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         accounts = cls.env["mp15.whatsapp.account"]
-        if not accounts._simulator_account():
-            accounts._create_simulator()
-        cls.account = accounts._simulator_account()
         # The simulator is the only number: the case where a fallback onto it would be tempting.
         (accounts.search([]) - cls.account).active = False
         cls.manager = new_test_user(cls.env, "sim_real_manager", groups="mp15_grievance.group_manager")

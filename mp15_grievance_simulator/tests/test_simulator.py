@@ -9,10 +9,12 @@ import unittest
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.mp15_grievance.tools import cloud_api, messages, webhook
 from odoo.addons.mp15_grievance.tools.cloud_api import CloudApiClient, CloudApiError
+
+from .common import SimulatorCase
 
 GRAPH_PATH = "/mp15/simulator/graph"
 WEBHOOK_PATH = "/mp15/whatsapp/webhook"
@@ -25,14 +27,10 @@ PNG = base64.b64decode(
 
 
 @tagged("post_install", "-at_install")
-class TestSimulator(HttpCase):
+class TestSimulator(SimulatorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        accounts = cls.env["mp15.whatsapp.account"]
-        if not accounts._simulator_account():
-            accounts._create_simulator()
-        cls.account = accounts._simulator_account()
         cls.manager = new_test_user(cls.env, "sim_manager", groups="mp15_grievance.group_manager", name="Sim Manager")
         cls.officer = new_test_user(cls.env, "sim_officer", groups="mp15_grievance.group_officer")
         cls.head = new_test_user(cls.env, "sim_head", groups="mp15_grievance.group_head")
