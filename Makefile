@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-pure test-install test-odoo lint format reset-db clean bench bench-sla bench-whatsapp
+.PHONY: help run setup test test-pure test-install test-odoo test-cluster lint format reset-db clean bench bench-sla bench-whatsapp cluster faults bench-broadcast bench-performance
 
 help:
 	@echo "make run           set everything up, create or upgrade database mp15 (the addon and its"
@@ -17,6 +17,10 @@ help:
 	@echo "make test-install  only the install checks: both addons with demo data, and mp15_grievance alone"
 	@echo "                   (production: no simulator, no demo), each without warnings"
 	@echo "make test-odoo     only the Odoo tests of both addons; narrow with TAGS=/mp15_grievance:TestClass"
+	@echo "make test-cluster  only the two-server smoke: webhooks on one Odoo server, processing on the other"
+	@echo "make cluster       like make run, served by two Odoo servers on one database behind nginx (port 8070)"
+	@echo "make faults        break that cluster on purpose (kill -9, PostgreSQL restart, Graph API outage,"
+	@echo "                   redelivery storm) and print what was lost or doubled"
 	@echo "make format        ruff format, then ruff check --fix"
 	@echo "make bench         every benchmark in bench/ (each prints ratios measured side by side in one run)"
 	@echo "make reset-db      drop database mp15 (or DB=...) so that make run starts afresh"
@@ -33,7 +37,7 @@ setup:
 	@scripts/run.sh --setup
 
 test:
-	@scripts/test.sh pure,install,odoo
+	@scripts/test.sh pure,install,odoo,cluster
 
 test-pure:
 	@scripts/test.sh pure
@@ -44,13 +48,22 @@ test-install:
 test-odoo:
 	@scripts/test.sh odoo
 
+test-cluster:
+	@scripts/test.sh cluster
+
+cluster:
+	@scripts/cluster.sh
+
+faults: setup
+	@.venv/bin/python bench/faults.py
+
 lint:
 	@scripts/lint.sh
 
 format:
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-bench: bench-sla bench-whatsapp
+bench: bench-sla bench-whatsapp bench-broadcast bench-performance
 
 bench-sla: setup
 	@.venv/bin/python bench/sla_bench.py

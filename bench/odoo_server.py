@@ -24,14 +24,15 @@ def free_port():
 
 
 class OdooServer:
-    def __init__(self, dbname, *, workers=2, cron_threads=2, log_level="info"):
+    def __init__(self, dbname, *, workers=2, cron_threads=2, log_level="info", extra_args=(), name=None):
         self.dbname = dbname
+        self.extra_args = tuple(extra_args)
         self.workers = workers
         self.cron_threads = cron_threads
         self.log_level = log_level
         self.http_port = free_port()
         self.gevent_port = free_port()
-        self.log_path = ROOT / "var" / "log" / f"bench-{dbname}-server.log"
+        self.log_path = ROOT / "var" / "log" / f"bench-{dbname}-{name or 'server'}.log"
         self.process = None
 
     @property
@@ -48,6 +49,7 @@ class OdooServer:
             f"--gevent-port={self.gevent_port}",
             f"--logfile={self.log_path}",
             f"--log-level={self.log_level}",
+            *self.extra_args,
         )
 
     def config(self):
@@ -85,6 +87,10 @@ class OdooServer:
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"Odoo did not answer /web/health within {timeout} s: see {self.log_path}")
+
+    @property
+    def gevent_url(self):
+        return f"http://127.0.0.1:{self.gevent_port}"
 
     def worker_roles(self):
         """{pid: "WorkerHTTP" or "WorkerCron"} of the workers forked so far (as the server logs them)."""

@@ -143,6 +143,33 @@ ensure_chromium() {
     return 0
 }
 
+# ensure_nginx: the reverse proxy of `make cluster` and of the two-server smoke in `make test`. As root,
+# install Debian's package when it is missing (without starting its system service); otherwise say so.
+ensure_nginx() {
+    local log=$LOG_DIR/apt-get.log
+    if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+        return 0
+    fi
+    if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+        warn "nginx is missing: the two-server smoke will not run (to run it: sudo apt-get install nginx)."
+        return 0
+    fi
+    note "Installing nginx (log: $log)"
+    if [ -z "$APT_UPDATED" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
+        APT_UPDATED=1
+    fi
+    # policy-rc.d 101: the package must not start a system-wide nginx on port 80; ours runs on its own.
+    local policy=/usr/sbin/policy-rc.d placed=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && placed=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light >>"$log" 2>&1 ||
+        warn "Could not install nginx (see $log): the two-server smoke will not run."
+    [ -z "$placed" ] || rm -f "$policy"
+    return 0
+}
+
 # ---------------------------------------------------------------- Odoo source
 
 # check_odoo_tree DIR: succeed when DIR holds Odoo 18.0; else set ODOO_MISSING_REASON.

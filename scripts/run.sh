@@ -5,6 +5,7 @@
 #   scripts/run.sh           set up, install/upgrade, serve on http://localhost:$PORT
 #   scripts/run.sh --setup   set up only (make setup)
 #   scripts/run.sh --reset-db  drop database $DB and its files (make reset-db)
+#   scripts/run.sh --no-serve  set up and install/upgrade, then stop (make cluster serves on two servers)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -71,6 +72,10 @@ run_logged "$log" "$DB" odoo "${ODOO_COMMAND[@]}" -d "$DB" "${action[@]}" --stop
 state=$(module_state "$DB" "$ADDON")
 [ "$state" = installed ] ||
     die "$ADDON is '${state:-unknown}' in database $DB, not installed; see $log."
+
+if [ "${1:-}" = --no-serve ]; then
+    exit 0
+fi
 
 url="http://localhost:$PORT"
 [ "$HTTP_INTERFACE" = 127.0.0.1 ] || [ "$HTTP_INTERFACE" = localhost ] || url="http://$(hostname -f 2>/dev/null || hostname):$PORT"

@@ -70,6 +70,7 @@ class Tally:
     failed: int = 0
     skipped: int = 0
     ran: bool = True
+    reason: str = ""
 
 
 @dataclass
@@ -328,6 +329,35 @@ def run_odoo_tests(args):
 # ------------------------------------------------------------------ no Odoo
 
 
+def run_cluster_smoke(args):
+    """Two Odoo servers on one database behind nginx: webhooks on one, processing and sending on the other."""
+    database = f"{TEST_DB}_cluster"
+    step(f"Cluster smoke: two Odoo servers on one database ({database}) behind nginx")
+    tally = Tally("cluster smoke")
+    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"):
+        tally.ran, tally.reason = False, "nginx is not installed"
+        say(f"{RED}NOT RUN: nginx is not installed (as root, make test installs it: apt-get install nginx).{RESET}")
+        return tally
+    log = LOG_DIR / f"{LOG_PREFIX}-cluster.log"
+    say(f"log: {os.path.relpath(log, REPO_ROOT)}")
+    with open(log, "w") as out:
+        code = subprocess.call(
+            [sys.executable, str(REPO_ROOT / "bench" / "faults.py"), "--smoke", "--db", database],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ODOO_SRC": args.odoo_dir},
+        )
+    table = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("| smoke", "FAILED"))]
+    say(*table)
+    if code == 0:
+        tally.passed += 1
+        say("passed: every webhook stored once, processed on the other server, every citizen answered.")
+    else:
+        tally.failed += 1
+        say(f"{RED}FAILED (exit {code}): see {os.path.relpath(log, REPO_ROOT)}{RESET}")
+    return tally
+
+
 def count_odoo_tests(*addon_dirs):
     """Test methods in classes of ADDON/tests/test_*.py of each of ADDON_DIRS, counted from the source."""
     files = sorted(path for addon_dir in addon_dirs for path in (Path(addon_dir) / "tests").glob("test_*.py"))
@@ -392,7 +422,9 @@ def default_tags(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--suites", default="pure,install,odoo", help="comma-separated: pure, install, odoo")
+    parser.add_argument(
+        "--suites", default="pure,install,odoo,cluster", help="comma-separated: pure, install, odoo, cluster"
+    )
     parser.add_argument("--odoo-dir", default="", help="Odoo 18.0 source tree; empty when there is none")
     parser.add_argument("--odoo-missing", default="", help="why there is no Odoo source")
     parser.add_argument("--postgres-error", default="", help="why PostgreSQL is not usable")
@@ -414,7 +446,7 @@ def main():
     tallies = []
     if "pure" in suites:
         tallies.append(run_pure_tests())
-    if suites & {"install", "odoo"}:
+    if suites & {"install", "odoo", "cluster"}:
         if not args.odoo_dir:
             tallies.append(report_odoo_missing(args))
         elif args.postgres_error:
@@ -426,6 +458,8 @@ def main():
                 tallies.append(run_install_check(args))
             if "odoo" in suites:
                 tallies.append(run_odoo_tests(args))
+            if "cluster" in suites:
+                tallies.append(run_cluster_smoke(args))
 
     step("Results")
     for tally in tallies:
@@ -433,7 +467,7 @@ def main():
             extra = f", {tally.skipped} skipped" if tally.skipped else ""
             say(f"{tally.label + ':':<28} {tally.passed} passed, {tally.failed} failed{extra}")
         else:
-            say(f"{tally.label + ':':<28} NOT RUN (no Odoo source)")
+            say(f"{tally.label + ':':<28} NOT RUN ({tally.reason or 'no Odoo source'})")
     passed = sum(tally.passed for tally in tallies)
     failed = sum(tally.failed for tally in tallies)
     print(f"{passed} passed, {failed} failed", flush=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: set up what the tests need, then run them (scripts/run_tests.py counts).
 #
-#   scripts/test.sh [SUITES]   SUITES: comma-separated pure, install, odoo (default: all three)
+#   scripts/test.sh [SUITES]   SUITES: comma-separated pure, install, odoo, cluster (default: all four)
+#   (cluster: two Odoo servers on one database behind nginx, webhooks on one, processing on the other)
 #
 # Without an Odoo source the pure tests still run and a banner says what did not.
 # TAGS=/mp15_grievance:TestClass (or /mp15_grievance_simulator) narrows the Odoo tests.
@@ -9,10 +10,10 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-suites=${1:-pure,install,odoo}
+suites=${1:-pure,install,odoo,cluster}
 export MP15_STARTED=$(($(date +%s) - SECONDS))
 needs_odoo=""
-case ",$suites," in *,install,* | *,odoo,*) needs_odoo=1 ;; esac
+case ",$suites," in *,install,* | *,odoo,* | *,cluster,*) needs_odoo=1 ;; esac
 
 step "Odoo $ODOO_SERIES source"
 odoo_missing=""
@@ -44,6 +45,11 @@ if [ -n "$needs_odoo" ] && [ -n "$ODOO_DIR" ]; then
     write_odoo_conf
     step "Chromium (browser tours)"
     ensure_chromium
+    case ",$suites," in *,cluster,*)
+        step "nginx (the two-server smoke)"
+        ensure_nginx
+        ;;
+    esac
 fi
 
 exec "$VENV_PYTHON" "$SCRIPTS_DIR/run_tests.py" \
