@@ -266,7 +266,7 @@ class Harness:
             "DELETE FROM ir_sequence_date_range WHERE sequence_id = "
             "(SELECT res_id FROM ir_model_data WHERE module = 'mp15_grievance' AND name = 'seq_mp15_grievance')"
         )
-        originals = self.messages(2_000, "ST")
+        originals = self.messages(7_000, "ST")  # 10,000 deliveries at scale 1
         deliveries = list(originals)
         random.seed(7)
         deliveries += [random.choice(originals) for _ in range(len(originals) * 3 // 7)]  # 30 % of all
