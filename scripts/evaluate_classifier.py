@@ -1,19 +1,29 @@
-"""Measure the complaint classifier on a labelled CSV, with the keywords shipped in the category XML.
+"""Measure the complaint classifier on labelled CSVs, with the keywords shipped in the category XML.
 
-Usage: python scripts/evaluate_classifier.py [CSV] [--missed] [--threshold 0.65] [--keywords XML]
+Usage: python scripts/evaluate_classifier.py [CSV ...] [--split all|dev|heldout] [--missed]
+       [--threshold 0.65] [--keywords XML] [--places XML] [--intents [CSV]] [--real]
 
-The CSV has the columns ``text,category,language[,note]``: a category code (ROAD, WATER ...) and a
+A CSV has the columns ``text,category,language[,note]``: a category code (ROAD, WATER ...) and a
 language (``hi``, ``hinglish``, ``en``). A CSV with a ``label`` column instead (the shared real
 English complaints, /work/shared/data/complaints_dev_real.csv) is read too: its labels are mapped
-to codes and its language is ``en``.
+to codes and its language is ``en``. ``--real`` reads the real-traffic sets (REAL_SETS below);
+``--split`` keeps the half of the messages a fixed hash of the text puts in it (``split_of``):
+tune on ``dev``, report on ``heldout``.
 
-Printed: the precision of auto-filing (auto-filed with the right code / all auto-filed) and the
-auto-filed share (auto-filed among messages whose category is not OTHER), overall, per language
-and per category, then every wrong auto-filing. Exit status 2 on a missing or malformed file.
+A message is filed at once as the WhatsApp engine does it: the place names of the gazetteer
+(``--places``, the demo places by default) are cut out before classifying, and the message is filed
+only when ``intent.detect_intent`` says complaint and the classification auto-files.
+
+Printed: the precision of filing at once (filed with the right code / all filed) and the filed share
+(filed among messages whose category is not OTHER), overall, per language and per category, then
+every wrong filing. ``--intents`` prints instead the questions report (``evaluate_intents.py``):
+the share of questions, thanks and greetings not filed and of questions given the right answer.
+Exit status 2 on a missing or malformed file.
 """
 
 import argparse
 import csv
+import hashlib
 import sys
 import types
 import xml.etree.ElementTree as ElementTree
@@ -23,6 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT / "tests" / "data" / "classifier_eval.csv"
 DEFAULT_XML = ROOT / "mp15_grievance" / "data" / "mp15_grievance_category_data.xml"
+DEFAULT_PLACES = ROOT / "mp15_grievance" / "demo" / "mp15_place_demo.xml"
+REAL_SETS = (
+    ROOT / "tests" / "data" / "classifier_real_en.csv",
+    ROOT / "tests" / "data" / "classifier_sagar_whatsapp.csv",
+)
+SPLITS = ("all", "dev", "heldout")
 SHARED_LABELS = {
     "road": "ROAD",
     "streetlight_electricity": "STREETLIGHT",
@@ -39,10 +55,17 @@ if "mp15_grievance" not in sys.modules:  # the pure core without Odoo, as tests/
     sys.modules["mp15_grievance"] = _package
 
 from mp15_grievance.tools.classifier import AUTO_FILE_CONFIDENCE, Classifier  # noqa: E402
+from mp15_grievance.tools.gazetteer import PlaceCandidate, find_places, without_places  # noqa: E402
+from mp15_grievance.tools.intent import detect_intent  # noqa: E402
 
 
 class InputError(Exception):
     pass
+
+
+def split_of(text):
+    """ "dev" or "heldout": half the messages each, by a fixed hash of the text (spaces collapsed)."""
+    return "heldout" if hashlib.sha256(" ".join(text.split()).encode()).digest()[0] % 2 else "dev"
 
 
 @dataclass(frozen=True)
@@ -51,10 +74,11 @@ class Result:
     label: str
     language: str
     classification: object
+    intent: str = "complaint"
 
     @property
     def filed(self):
-        return self.classification.auto_file
+        return self.intent == "complaint" and self.classification.auto_file
 
     @property
     def right(self):
@@ -68,7 +92,33 @@ class Result:
         result = self.classification
         scores = " ".join(f"{code}={score}" for code, score in result.scores)
         words = " ".join(result.matched_words)
-        return f"[{self.language}] {result.code} {result.confidence:.2f} ({scores}; {words}): {self.text!r}"
+        intent = "" if self.intent == "complaint" else f" intent {self.intent}"
+        return f"[{self.language}] {result.code} {result.confidence:.2f} ({scores}; {words}){intent}: {self.text!r}"
+
+
+def understand(text, classifier, places=()):
+    """(classification, intent) of a message as the WhatsApp engine reads it: place names cut out first."""
+    rest = without_places(text, places) if places and find_places(text, places) else text
+    classification = classifier.classify(rest)
+    return classification, detect_intent(text, classification)
+
+
+def load_places(xml_path):
+    """The gazetteer's places (``mp15.place`` records: name and aliases) of a data file; none if it is absent."""
+    if not Path(xml_path).exists():
+        return ()
+    try:
+        tree = ElementTree.parse(xml_path)
+    except ElementTree.ParseError as error:
+        raise InputError(f"cannot read the places from {xml_path}: {error}") from error
+    places = []
+    for record in tree.iter("record"):
+        if record.get("model") == "mp15.place":
+            fields = {field.get("name"): (field.text or "").strip() for field in record.iter("field")}
+            names = [fields.get("name", ""), *(fields.get("aliases") or "").replace("\n", ",").split(",")]
+            names = tuple(name.strip() for name in names if name.strip())
+            places.append(PlaceCandidate(id=len(places) + 1, names=names, ward_id=0))
+    return tuple(places)
 
 
 def load_keywords(xml_path):
@@ -131,9 +181,9 @@ def _percent(part, whole):
     return f"{100 * part / whole:5.1f} %" if whole else "    -  "
 
 
-SUMMARY_HEADER = f"{'':<22}{'msgs':>6}{'complaints':>12}{'auto-filed':>12}{'right':>7}{'precision':>11}{'share':>9}"
+SUMMARY_HEADER = f"{'':<22}{'msgs':>6}{'complaints':>12}{'filed':>12}{'right':>7}{'precision':>11}{'share':>9}"
 CATEGORY_HEADER = (
-    f"{'category':<22}{'msgs':>6}{'auto-filed':>12}{'share':>9}   |{'filed as':>10}{'right':>7}{'precision':>11}"
+    f"{'category':<22}{'msgs':>6}{'filed':>12}{'share':>9}   |{'filed as':>10}{'right':>7}{'precision':>11}"
 )
 
 
@@ -160,8 +210,13 @@ def _category_line(code, results):
     )
 
 
-def report(rows, classifier, show_missed=False):
-    results = [Result(text, label, language, classifier.classify(text)) for text, label, language in rows]
+def evaluate(rows, classifier, places=()):
+    """A ``Result`` per (text, label, language) row."""
+    return [Result(text, label, language, *understand(text, classifier, places)) for text, label, language in rows]
+
+
+def report(rows, classifier, show_missed=False, places=()):
+    results = evaluate(rows, classifier, places)
     lines = [SUMMARY_HEADER, _summary_line("overall", results)]
     for language in sorted({result.language for result in results}):
         lines.append(
@@ -171,33 +226,46 @@ def report(rows, classifier, show_missed=False):
     codes = {result.label for result in results} | {result.classification.code for result in results if result.filed}
     lines += [_category_line(code, results) for code in sorted(codes)]
     wrong = [result for result in results if result.filed and not result.right]
-    lines += ["", f"Wrong auto-filings: {len(wrong)}"]
+    lines += ["", f"Wrong filings: {len(wrong)}"]
     lines += [f"  labelled {result.label}, filed {result.explain()}" for result in wrong]
     if show_missed:
         missed = [result for result in results if result.complaint and not result.filed]
-        lines += ["", f"Complaints not auto-filed: {len(missed)}"]
+        lines += ["", f"Complaints not filed at once: {len(missed)}"]
         lines += [f"  labelled {result.label}, placed {result.explain()}" for result in missed]
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("csv", nargs="?", default=str(DEFAULT_CSV), help="labelled messages (default: %(default)s)")
+    parser.add_argument("csv", nargs="*", help=f"labelled messages (default: {DEFAULT_CSV})")
+    parser.add_argument("--real", action="store_true", help="the real-traffic sets: " + ", ".join(map(str, REAL_SETS)))
+    parser.add_argument("--split", choices=SPLITS, default="all", help="half of the messages to read (default: all)")
     parser.add_argument("--keywords", default=str(DEFAULT_XML), help="category data file (default: %(default)s)")
+    parser.add_argument("--places", default=str(DEFAULT_PLACES), help="gazetteer data file (default: %(default)s)")
     parser.add_argument("--threshold", type=float, default=AUTO_FILE_CONFIDENCE, help="auto-file confidence")
-    parser.add_argument("--missed", action="store_true", help="also list the complaints that were not auto-filed")
+    parser.add_argument("--missed", action="store_true", help="also list the complaints that were not filed at once")
+    parser.add_argument("--intents", nargs="?", const="", help="the questions report (default CSV: intents_eval.csv)")
     args = parser.parse_args(argv)
+    paths = list(args.csv) + (list(map(str, REAL_SETS)) if args.real else [])
     try:
         keywords = load_keywords(args.keywords)
-        rows = load_rows(args.csv, set(keywords))
+        places = load_places(args.places)
+        if args.intents is not None:
+            from evaluate_intents import main as intents_main
+
+            return intents_main(args.intents or None, keywords, places, args.threshold)
+        rows = []
+        for path in paths or [str(DEFAULT_CSV)]:
+            rows += [row for row in load_rows(path, set(keywords)) if args.split in ("all", split_of(row[0]))]
     except InputError as error:
         print(f"evaluate_classifier: error: {error}", file=sys.stderr)
         return 2
     classifier = Classifier(keywords, auto_file_confidence=args.threshold)
     for code, message in classifier.errors:
         print(f"warning: a keyword of {code} was skipped: {message}", file=sys.stderr)
-    print(f"{args.csv}: {len(rows)} messages, threshold {args.threshold:.2f}, keywords from {args.keywords}\n")
-    print(report(rows, classifier, show_missed=args.missed))
+    names = ", ".join(paths or [str(DEFAULT_CSV)])
+    print(f"{names} ({args.split}): {len(rows)} messages, threshold {args.threshold:.2f}, {len(places)} places\n")
+    print(report(rows, classifier, show_missed=args.missed, places=places))
     return 0
 
 

@@ -370,7 +370,7 @@ def test_evaluation_script_reports_precision_and_wrong_filings(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "50.0 %" in completed.stdout  # one right of two filed
     assert "language hinglish" in completed.stdout
-    assert "Wrong auto-filings: 1" in completed.stdout
+    assert "Wrong filings: 1" in completed.stdout
     assert "labelled WATER, filed [hi] ROAD" in completed.stdout
 
 
@@ -398,3 +398,32 @@ def test_keyword_errors_name_the_bad_entry_once_and_accept_the_shipped_keywords(
     assert classifier.keyword_errors("paani\nab*") == ["ab*: write at least 3 letters before *"]
     for code, keywords in shipped_keywords().items():
         assert classifier.keyword_errors(keywords) == [], code
+
+
+# --- words that must not decide alone (issue 10) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("thele wale poori sadak gher lete hai Katra me, ambulance bhi nahi nikal sakti", "ENCROACHMENT"),
+        ("कटरा में ठेले वाले पूरी सड़क घेर लेते हैं, एम्बुलेंस भी नहीं निकल सकती", "ENCROACHMENT"),
+        ("jaldi ambulance bhejo, aadmi behosh pada hai", "EMERGENCY"),  # calling one is an emergency
+        ("Teen Batti pe kachra pada hai", "GARBAGE"),  # a place, even with no gazetteer at hand
+        ("तीन बत्ती के पास कचरा", "GARBAGE"),
+        ("gali ki batti nahi jal rahi", "STREETLIGHT"),
+        ("sadak par saand baithe rehte hai", "STRAY_ANIMALS"),  # romanized "saand" as strong as "सांड"
+        ("bazar me saand ladte hai", "STRAY_ANIMALS"),
+    ],
+)
+def test_figurative_words_and_place_names_do_not_decide_alone(shipped, text, code):
+    result = shipped.classify(text)
+    assert (result.code, result.auto_file) == (code, True)
+
+
+def test_weak_hints_alone_are_no_rival(shipped):
+    assert not shipped.classify("Teen Batti").auto_file
+    assert not shipped.classify("ambulance").auto_file
+    assert shipped.classify("sand dumped on the road").code != "STRAY_ANIMALS"
+    small = Classifier({"A": "alpha", "B": "?beta"})
+    assert small.classify("alpha beta").confidence == small.classify("alpha").confidence == 0.667

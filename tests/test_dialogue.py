@@ -19,16 +19,20 @@ from mp15_grievance.tools import dialogue
 from mp15_grievance.tools.classifier import Classification
 from mp15_grievance.tools.dialogue import (
     AddCitizenNote,
+    AnswerInfo,
     AttachMedia,
     CategoryOption,
     Event,
     Feedback,
     FileGrievance,
     GrievanceInfo,
+    PlaceInfo,
     Reply,
     SetLanguage,
     SetLocation,
     SetOptIn,
+    SetWard,
+    WardInfo,
     feedback_options,
     step,
 )
@@ -58,6 +62,10 @@ TEXTS_SENT_ELSEWHERE = {"feedback_request", "stage_update", "progress_update", "
 TEXTS_SENT_ELSEWHERE |= {"councillor_alert", "duplicate_linked"}
 # Sent by the processing queue when a message fails for good: about no grievance.
 TEXTS_ABOUT_NO_GRIEVANCE = {"not_processed"}
+# Added by the conversation under the water timing answer (models/mp15_whatsapp_conversation_answers.py).
+TEXTS_ABOUT_NO_GRIEVANCE |= {"water_timing_of_ward"}
+# Put in place of {ward} by the conversation when the citizen's announcements ward is not known.
+TEXTS_ABOUT_NO_GRIEVANCE |= {"announce_whole_city"}
 CITIZEN_PARAMS = GRIEVANCE_PARAMS | {"category", "resolution_note", "original"}
 
 CATEGORIES_EN = (
@@ -127,6 +135,10 @@ BOT_TEXTS = bot_texts()
 HINDI = {key: msgstr for key, (_msgid, msgstr) in hindi_bot_texts().items()}
 
 
+# Filled into any text from the grievance settings (mp15.bot.text._settings_params).
+SETTINGS_PARAMS = {"control_room"}
+
+
 def placeholders(text):
     return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name}
 
@@ -145,9 +157,11 @@ def check_actions(actions, lang):
         if not isinstance(action, Reply):
             continue
         text = BOT_TEXTS[action.text_key]  # KeyError = a key with no bot text
-        fillable = set(action.params)
+        fillable = set(action.params) | SETTINGS_PARAMS
         if action.grievance_id is not None or action.about_filed:
             fillable |= GRIEVANCE_PARAMS
+        if action.about_announcements:
+            fillable |= {"ward"}  # the ward the citizen gets announcements for, filled by the conversation
         assert placeholders(text) <= fillable, (action.text_key, placeholders(text) - fillable)
         if action.about_filed:
             assert filed_before, f"{action.text_key} is about a grievance filed later or never"
@@ -173,6 +187,7 @@ def check_actions(actions, lang):
             assert (option.title_key is None) != (option.title is None), option
             if option.title_key:
                 assert option.title_key in BOT_TEXTS
+                assert placeholders(BOT_TEXTS[option.title_key]) <= set(option.title_params), option
             else:
                 assert 0 < len(option.title) <= title_limit
             if option.description_key:
@@ -281,12 +296,20 @@ def test_a_greeting_shows_the_menu_and_keeps_hindi(greeting):
     assert keys(actions) == ["welcome", "menu"]
     menu = reply(actions, "menu")
     assert menu.style == "list" and menu.list_button_key == "menu_button"
-    assert option_ids(menu) == ["menu:complaint", "menu:suggestion", "menu:track", "menu:emergency", "menu:language"]
+    assert option_ids(menu) == [
+        "menu:complaint",
+        "menu:suggestion",
+        "menu:track",
+        "menu:emergency",
+        "menu:announce",
+        "menu:language",
+    ]
     assert [option.title_key for option in menu.options] == [
         "menu_complaint",
         "menu_suggestion",
         "menu_track",
         "menu_emergency",
+        "menu_announce",
         "menu_language",
     ]
     assert chat.state["lang"] == "hi"
@@ -590,7 +613,7 @@ def test_emergency_text_gets_the_numbers_first_even_before_the_welcome():
     assert actions[0] == Reply("emergency_numbers")
     assert filed(actions).emergency and filed(actions).category_code == "EMERGENCY"
     numbers = BOT_TEXTS["emergency_numbers"] + HINDI["emergency_numbers"]
-    assert all(number in numbers for number in ("112", "101", "108", "07582-220000"))
+    assert all(number in numbers for number in ("112", "101", "108", "{control_room}"))  # the number: Settings
 
 
 def test_an_unsure_emergency_still_gets_the_numbers():
@@ -955,8 +978,10 @@ def test_every_bot_text_has_a_hindi_translation_with_the_same_placeholders():
 
 
 BUTTON_KEYS = {"button_skip", "button_confirm", "button_cancel", "lang_hindi", "lang_english"}
-BUTTON_KEYS |= {"button_feedback_yes", "button_feedback_no"}
-LIST_BUTTON_KEYS = {"menu_button", "category_button", "track_button"}
+BUTTON_KEYS |= {"button_feedback_yes", "button_feedback_no", "button_complain", "button_place_other"}
+BUTTON_KEYS |= {"button_announce_yes", "button_announce_no", "button_announce_other_ward", "button_announce_stop"}
+BUTTON_KEYS |= {"button_announce_ward"}
+LIST_BUTTON_KEYS = {"menu_button", "category_button", "track_button", "place_button"}
 ROW_TITLE_KEYS = {f"menu_{item}" for item in dialogue.MENU_ITEMS}
 ROW_DESCRIPTION_KEYS = {f"menu_{item}_desc" for item in dialogue.MENU_ITEMS}
 
@@ -1041,3 +1066,433 @@ def test_the_po_header():
     assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
     assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
     assert not po.obsolete_entries()
+
+
+# --------------------------------------------------------------------------- questions, thanks, places
+
+TAX_ANSWER = AnswerInfo(7, "संपत्ति कर की बकाया राशि mpenagarpalika.gov.in पर देखें।")
+TEEN_BATTI = PlaceInfo(31, "तीन बत्ती", 2, "वार्ड 2 · Katra")
+SHIV_MANDIR_3 = PlaceInfo(41, "शिव मंदिर", 3, "वार्ड 3 · Shanichari")
+SHIV_MANDIR_12 = PlaceInfo(42, "शिव मंदिर", 12, "वार्ड 12 · Tilakganj")
+BUS_STAND = PlaceInfo(51, "बस स्टैंड", 10, "वार्ड 10 · Kakaganj")
+
+
+def test_a_question_with_an_answer_gets_the_answer_and_a_button_and_files_nothing():
+    chat = Chat()
+    actions = chat.text("property tax kitna baki hai?", classification=unsure("TAX"), answer=TAX_ANSWER)
+    assert keys(actions) == ["answer"]
+    answer = reply(actions, "answer")
+    assert answer.params["answer"] == TAX_ANSWER.text
+    assert (answer.style, option_ids(answer)) == ("buttons", ["question:complain"])
+    assert not [action for action in actions if isinstance(action, FileGrievance)]
+    assert (chat.state["flow"], chat.state["draft"]["question"]) == ("idle", {"text": "property tax kitna baki hai?"})
+
+
+def test_file_a_complaint_under_an_answer_goes_on_with_the_question_text():
+    chat = Chat()
+    chat.text("मेरा संपत्ति कर कितना बकाया है?", classification=unsure("TAX"), answer=TAX_ANSWER)
+    actions = chat.tap("question:complain")
+    assert keys(actions) == ["ask_category"], "not sure of the category: it is asked"
+    assert chat.state["draft"]["description"] == "मेरा संपत्ति कर कितना बकाया है?"
+    chat.tap("cat:TAX")
+    chat.tap("skip:location")
+    chat.tap("skip:photo")
+    filed = only(chat.tap("confirm:yes"), FileGrievance)
+    assert (filed.category_code, filed.description) == ("TAX", "मेरा संपत्ति कर कितना बकाया है?")
+
+
+def test_file_a_complaint_under_an_answer_files_at_once_when_the_classifier_is_sure_and_keeps_the_place():
+    chat = Chat()
+    question = "तीन बत्ती पर कल पानी सप्लाई बंद रहेगी क्या?"
+    chat.text(question, classification=sure("WATER"), answer=TAX_ANSWER, places=(TEEN_BATTI,))
+    actions = chat.tap("question:complain")
+    filed = only(actions, FileGrievance)
+    assert (filed.category_code, filed.description) == ("WATER", question)
+    assert (filed.ward_id, filed.address) == (2, "तीन बत्ती")
+    assert keys(actions) == ["filed_complete"]
+
+
+def test_the_complaint_button_of_an_old_answer_opens_the_menu():
+    chat = Chat()
+    chat.text("property tax kitna baki hai?", answer=TAX_ANSWER)
+    chat.text("ok")
+    actions = chat.tap("question:complain")
+    assert keys(actions) == ["draft_expired", "menu"]
+    assert not [action for action in actions if isinstance(action, FileGrievance)]
+    chat = Chat()
+    chat.text("property tax kitna baki hai?", answer=TAX_ANSWER)
+    assert keys(chat.tap("question:complain", after=31 * 60)) == ["draft_expired", "menu"]
+
+
+@pytest.mark.parametrize(
+    ("question", "classification"),
+    [
+        ("aliens kab aayenge?", unsure()),
+        ("सागर में नया चिड़ियाघर कब खुलेगा?", unsure()),
+        ("birth certificate kaise banega?", unsure("OTHER")),  # OTHER's keywords are no complaint
+    ],
+)
+def test_a_question_without_an_answer_or_a_category_keyword_gets_the_menu_and_is_never_filed(question, classification):
+    chat = Chat()
+    actions = chat.text(question, classification=classification)
+    assert keys(actions) == ["question_not_found"]
+    assert reply(actions, "question_not_found").style == "list"
+    assert not [action for action in actions if isinstance(action, FileGrievance)]
+    assert chat.state["flow"] == "idle"
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("kachra kab uthega", "GARBAGE"),
+        ("nali kab saaf hogi", "DRAIN"),
+        ("street light kab theek hogi", "STREETLIGHT"),
+        ("tanker kab aayega", "WATER"),
+        ("there is a dead dog on the road, who will remove it?", "GARBAGE"),
+        ("dog bite ho gaya, kya kare", "STRAY_ANIMALS"),
+        ("The newly made CC road in ward 34 has cracks, who will check?", "ROAD"),
+        ("pakki sadak kab banegi, kab tak kachi sadak par chalna padega", "ROAD"),
+        ("कॉलोनी में कुत्ते बहुत हो गए हैं, कब पकड़ेंगे?", "STRAY_ANIMALS"),
+    ],
+)
+def test_a_complaint_asked_as_a_question_without_an_answer_is_filed_at_once(question, code):
+    chat = Chat()
+    actions = chat.text(question, classification=sure(code))
+    grievance_filed = only(actions, FileGrievance)
+    assert (grievance_filed.kind, grievance_filed.category_code, grievance_filed.description) == (
+        "complaint",
+        code,
+        question,
+    )
+    assert keys(actions) == ["filed"]
+
+
+def test_an_unsure_complaint_asked_as_a_question_asks_the_category_and_keeps_the_text():
+    chat = Chat()
+    question = "nali kab saaf hogi"
+    actions = chat.text(question, classification=unsure("DRAIN"))
+    assert keys(actions) == ["ask_category"]
+    assert reply(actions, "ask_category").options[0].id == "cat:DRAIN", "the likely one first"
+    chat.tap("cat:DRAIN")
+    chat.tap("skip:location")
+    chat.tap("skip:photo")
+    grievance_filed = only(chat.tap("confirm:yes"), FileGrievance)
+    assert (grievance_filed.category_code, grievance_filed.description) == ("DRAIN", question)
+
+
+def test_a_question_with_an_answer_is_still_answered_when_the_classifier_is_sure():
+    chat = Chat()
+    actions = chat.text("ration card kab banega?", classification=sure("RATION"), answer=TAX_ANSWER)
+    assert keys(actions) == ["answer"]
+    assert not [action for action in actions if isinstance(action, FileGrievance)]
+
+
+def test_a_confident_complaint_wins_over_soft_suggestion_wording():
+    chat = Chat()
+    text = "please consider repairing the street light in gali 3"
+    grievance_filed = only(chat.text(text, classification=sure("STREETLIGHT")), FileGrievance)
+    assert (grievance_filed.kind, grievance_filed.category_code) == ("complaint", "STREETLIGHT")
+    grievance_filed = only(
+        chat.text("my suggestion: street light in gali 3 ko LED karo", classification=sure("STREETLIGHT")),
+        FileGrievance,
+    )
+    assert (grievance_filed.kind, grievance_filed.category_code) == ("suggestion", "OTHER")
+
+
+def test_thanks_never_open_a_complaint_even_when_the_classifier_is_sure():
+    chat = Chat()
+    actions = chat.text("धन्यवाद, आपकी टीम ने नाली साफ कर दी 🙏", classification=sure("DRAIN"))
+    assert keys(actions) == ["thanks_reply"]
+    assert chat.state["flow"] == "idle" and not chat.state["draft"]
+
+
+def test_a_greeting_gets_the_menu_and_a_suggestion_is_filed_as_one():
+    chat = Chat()
+    assert keys(chat.text("good morning sir")) == ["menu"]
+    actions = chat.text("सुझाव: पार्क में बेंच लगवा दें", classification=unsure("OTHER"))
+    filed = only(actions, FileGrievance)
+    assert (filed.kind, filed.category_code) == ("suggestion", "OTHER")
+    assert keys(actions) == ["suggestion_filed"]
+
+
+def test_a_confident_complaint_naming_a_place_is_filed_in_its_ward_with_the_place_as_address():
+    chat = Chat()
+    actions = chat.text("Teen Batti ke paas light nahi", classification=sure("STREETLIGHT"), places=(TEEN_BATTI,))
+    filed = only(actions, FileGrievance)
+    assert (filed.category_code, filed.ward_id, filed.address, filed.latitude) == (
+        "STREETLIGHT",
+        2,
+        "तीन बत्ती",
+        None,
+    )
+    assert keys(actions) == ["filed_complete"], "the ward is known: no location request"
+
+
+def test_a_pin_sent_first_still_goes_with_the_complaint_that_names_a_place():
+    chat = Chat()
+    chat.pin(*SAGAR)
+    actions = chat.text(
+        "Shiv Mandir ke paas light nahi", classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12)
+    )
+    filed = only(actions, FileGrievance)
+    assert (filed.latitude, filed.longitude) == SAGAR, "the pin decides: no question about the place"
+    assert (filed.ward_id, filed.address) == (None, "शिव मंदिर")
+    chat = Chat()
+    chat.pin(*SAGAR)
+    filed = only(
+        chat.text("Teen Batti par light nahi", classification=sure("STREETLIGHT"), places=(TEEN_BATTI,)), FileGrievance
+    )
+    assert ((filed.latitude, filed.longitude), filed.ward_id) == (SAGAR, 2), "the caller's pin wins over the ward"
+
+
+SHIV_MANDIR_LIGHT = "Shiv Mandir ke paas light nahi"
+
+
+def test_places_in_two_wards_are_filed_at_once_then_asked_with_buttons_and_the_choice_sets_the_ward():
+    chat = Chat()
+    actions = chat.text(SHIV_MANDIR_LIGHT, classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    grievance_filed = only(actions, FileGrievance)
+    assert (grievance_filed.category_code, grievance_filed.ward_id, grievance_filed.address) == (
+        "STREETLIGHT",
+        None,
+        "शिव मंदिर",
+    ), "one message files (DESIGN §5): the names are the address, the ward is asked after"
+    assert grievance_filed.description == SHIV_MANDIR_LIGHT
+    assert keys(actions) == ["filed_complete", "ask_place"]
+    asked = reply(actions, "ask_place")
+    assert (asked.style, asked.about_filed) == ("buttons", True), "the question belongs to the grievance filed"
+    assert option_ids(asked) == ["place:41", "place:42", "place:other"]
+    assert [option.title for option in asked.options[:2]] == ["वार्ड 3 · Shanichari", "वार्ड 12 · Tilakganj"]
+    assert "शिव मंदिर – वार्ड 12 · Tilakganj" in asked.params["choices"]
+    filed_info = grievance(77, category="STREETLIGHT")
+    actions = chat.tap("place:42", context_grievance=filed_info)
+    assert only(actions, SetWard) == SetWard(77, 12, "शिव मंदिर")
+    assert keys(actions) == ["location_added"]
+    assert reply(actions, "location_added").grievance_id == 77
+    assert not [action for action in actions if isinstance(action, FileGrievance)]
+    assert chat.state == {"lang": "hi", "flow": "idle", "step": "", "draft": {}, "updated_at": chat.at}
+
+
+def test_places_in_three_wards_are_a_list_and_other_place_asks_for_a_pin():
+    chat = Chat()
+    named = (SHIV_MANDIR_3, SHIV_MANDIR_12, BUS_STAND)
+    actions = chat.text("shiv mandir se bus stand tak sadak toot gayi", classification=sure("ROAD"), places=named)
+    assert only(actions, FileGrievance).ward_id is None
+    asked = reply(actions, "ask_place")
+    assert (asked.style, asked.list_button_key) == ("list", "place_button")
+    assert option_ids(asked) == ["place:41", "place:42", "place:51", "place:other"]
+    assert asked.options[2].description == "वार्ड 10 · Kakaganj"
+    actions = chat.tap("place:other", recent_grievance=grievance(78, category="ROAD"))
+    assert keys(actions) == ["ask_location"]
+    assert reply(actions, "ask_location").style == "location_request"
+    set_location = only(chat.pin(recent_grievance=grievance(78, category="ROAD")), SetLocation)
+    assert (set_location.grievance_id, set_location.latitude) == (78, SAGAR[0])
+
+
+def test_after_filing_a_place_typed_alone_is_a_choice_and_anything_else_a_new_message():
+    chat = Chat()
+    recent = grievance(79, category="STREETLIGHT")
+    chat.text(SHIV_MANDIR_LIGHT, classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    tilakganj_mandir = PlaceInfo(43, "तिलकगंज", 12, "वार्ड 12 · Tilakganj")
+    actions = chat.text("तिलकगंज वाला", places=(tilakganj_mandir,), recent_grievance=recent)
+    assert only(actions, SetWard) == SetWard(79, 12, "शिव मंदिर")
+    # "haan" is not a choice: never the address, just a message (a note on the grievance just filed)
+    chat = Chat()
+    chat.text(SHIV_MANDIR_LIGHT, classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    actions = chat.text("haan", recent_grievance=recent)
+    assert not [action for action in actions if isinstance(action, SetWard | FileGrievance)]
+    assert "places" not in chat.state["draft"]
+    # a new complaint is filed as one, and the offered places are gone
+    chat = Chat()
+    chat.text(SHIV_MANDIR_LIGHT, classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    actions = chat.text("gali me kachra pada hai", classification=sure("GARBAGE"), recent_grievance=recent)
+    assert only(actions, FileGrievance).category_code == "GARBAGE"
+    assert not [action for action in actions if isinstance(action, SetWard)]
+    assert chat.state["draft"] == {}
+
+
+def test_after_filing_a_forged_place_or_an_old_question_opens_the_menu():
+    chat = Chat()
+    chat.text(SHIV_MANDIR_LIGHT, classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    actions = chat.tap("place:99", context_grievance=grievance(80))
+    assert keys(actions) == ["draft_expired", "menu"]
+    assert not [action for action in actions if isinstance(action, SetWard)]
+    chat = Chat()
+    chat.text(SHIV_MANDIR_LIGHT, classification=sure("STREETLIGHT"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    actions = chat.tap("place:42", after=31 * 60, context_grievance=grievance(80))
+    assert keys(actions) == ["draft_expired", "menu"], "over 30 minutes: the grievance keeps no ward, staff set it"
+
+
+def test_at_the_place_question_of_an_unsure_complaint_haan_is_no_address():
+    chat = Chat()
+    chat.text("शिव मंदिर के पास दिक्कत है", places=(SHIV_MANDIR_3, SHIV_MANDIR_12))
+    assert keys(chat.text("haan")) == ["ask_place"]
+    assert "address" not in chat.state["draft"]
+    assert keys(chat.tap("place:99")) == ["ask_place"], "a place that was not offered"
+    assert keys(chat.text("ward 12")) == ["ask_category"]
+    assert chat.state["draft"]["ward_number"] == 12
+
+
+def test_an_unsure_complaint_naming_a_place_asks_the_category_but_not_the_location():
+    chat = Chat()
+    actions = chat.text("तीन बत्ती के पास दिक्कत है", places=(TEEN_BATTI,))
+    assert keys(actions) == ["ask_category"]
+    chat.tap("cat:STREETLIGHT")
+    actions = chat.tap("skip:photo")
+    summary = reply(actions, "confirm_summary")
+    assert summary.params["location"] == "तीन बत्ती"
+    filed = only(chat.tap("confirm:yes"), FileGrievance)
+    assert (filed.ward_id, filed.address) == (2, "तीन बत्ती")
+
+
+def test_an_unsure_complaint_naming_places_in_two_wards_asks_the_place_then_the_category():
+    chat = Chat()
+    assert keys(chat.text("शिव मंदिर के पास दिक्कत है", places=(SHIV_MANDIR_3, SHIV_MANDIR_12))) == ["ask_place"]
+    assert keys(chat.tap("place:41")) == ["ask_category"]
+    assert chat.state["draft"]["ward_id"] == 3
+
+
+def test_an_emergency_naming_places_in_two_wards_is_filed_at_once():
+    chat = Chat()
+    actions = chat.text(
+        "shiv mandir ke paas aag lagi hai", classification=sure("EMERGENCY"), places=(SHIV_MANDIR_3, SHIV_MANDIR_12)
+    )
+    filed = only(actions, FileGrievance)
+    assert filed.emergency and (filed.ward_id, filed.address) == (None, "शिव मंदिर")
+    assert keys(actions) == ["emergency_numbers", "filed_complete", "ask_place"]
+
+
+def test_an_emergency_naming_a_place_is_filed_in_its_ward():
+    chat = Chat()
+    actions = chat.text("Fire in the market near Teen Batti", classification=unsure("EMERGENCY"), places=(TEEN_BATTI,))
+    assert keys(actions) == ["emergency_numbers", "ask_category"], "unsure: the numbers, then the category"
+    assert (chat.state["draft"]["ward_id"], chat.state["draft"]["address"]) == (2, "तीन बत्ती")
+    chat = Chat()
+    actions = chat.text("Fire in the market near Teen Batti", classification=sure("EMERGENCY"), places=(TEEN_BATTI,))
+    filed = only(actions, FileGrievance)
+    assert (filed.emergency, filed.ward_id, filed.address) == (True, 2, "तीन बत्ती")
+    assert keys(actions) == ["emergency_numbers", "filed_complete"]
+    chat = Chat()
+    chat.tap("menu:emergency")
+    filed = only(chat.text("तीन बत्ती पर आग लगी है", places=(TEEN_BATTI,)), FileGrievance)
+    assert (filed.emergency, filed.ward_id, filed.address) == (True, 2, "तीन बत्ती")
+
+
+def test_stored_places_and_questions_that_are_not_usable_are_dropped():
+    state = {
+        "flow": "complaint",
+        "draft": {
+            "places": [{"id": "1", "ward_id": 2}, {"id": 3, "ward_id": True}, "x"],
+            "question": {"text": "  ", "category": "TAX"},
+            "ward_id": -4,
+        },
+    }
+    assert dialogue.clean_state(state)["draft"] == {}
+    state["draft"]["question"] = {"text": "kab?", "category": "bad code", "ward_id": 5, "address": 7}
+    assert dialogue.clean_state(state)["draft"] == {"question": {"text": "kab?", "ward_id": 5}}
+
+
+def test_a_place_typed_as_the_address_gives_its_ward_too():
+    chat = Chat()
+    chat.text("दिक्कत है")
+    assert keys(chat.tap("cat:STREETLIGHT"))[0] == "ask_location"
+    chat.text("तीन बत्ती के पास, गली 3", places=(TEEN_BATTI,))
+    chat.tap("skip:photo")
+    filed = only(chat.tap("confirm:yes"), FileGrievance)
+    assert (filed.ward_id, filed.address) == (2, "तीन बत्ती के पास, गली 3")
+
+
+# --------------------------------------------------------------------------- announcements (broadcasts)
+
+WARD_7 = WardInfo(id=70, number=7, title="वार्ड 7 · Katra")
+
+
+def test_announcements_from_the_menu_consent_then_the_proposed_ward():
+    chat = Chat(announcement_ward=WARD_7)
+    actions = chat.tap("menu:announce")
+    consent = reply(actions, "announce_consent")
+    assert consent.style == "buttons" and option_ids(consent) == ["announce:yes", "announce:no"]
+    for text in (BOT_TEXTS["announce_consent"], HINDI["announce_consent"]):
+        assert "सागर नगर निगम" in text and "STOP" in text and "बंद" in text  # who sends, and how to stop
+    assert "Sagar Municipal Corporation" in BOT_TEXTS["announce_consent"]
+    assert not any(isinstance(action, SetOptIn) for action in actions)  # nothing recorded before consent
+
+    actions = chat.tap("announce:yes")
+    confirm = reply(actions, "announce_confirm_ward")
+    assert confirm.params == {"ward": "वार्ड 7 · Katra"}
+    assert option_ids(confirm) == ["announce:ward:70", "announce:other"]
+    assert confirm.options[0].title_key == "button_announce_ward" and confirm.options[0].title_params == {"number": 7}
+    assert HINDI["button_announce_ward"].format(number=7) == "वार्ड 7 ✓"
+    assert not any(isinstance(action, SetOptIn) for action in actions)
+
+    actions = chat.tap("announce:ward:70")
+    assert actions == [SetOptIn(True, source="bot", ward_id=70), Reply("announce_done", about_announcements=True)]
+    assert chat.state["flow"] == "idle"
+
+
+def test_announcements_typed_yes_and_typed_yes_to_the_ward():
+    chat = Chat(announcement_ward=WARD_7)
+    chat.text("सूचनाएँ")
+    assert chat.state["flow"] == "announce"
+    assert keys(chat.text("हाँ")) == ["announce_confirm_ward"]
+    assert only(chat.text("हां जी"), SetOptIn) == SetOptIn(True, source="bot", ward_id=70)
+
+
+def test_announcements_other_ward_by_number_pin_or_place():
+    chat = Chat(announcement_ward=WARD_7)
+    chat.tap("menu:announce")
+    chat.tap("announce:yes")
+    assert keys(chat.tap("announce:other")) == ["announce_ask_ward"]
+    assert keys(chat.text("ward kya?")) == ["announce_invalid_ward"]  # asked again, the flow stays
+    assert only(chat.text("वार्ड नं. १२"), SetOptIn) == SetOptIn(True, source="bot", ward_number=12)
+
+    chat = Chat()  # no ward known: asked at once
+    chat.tap("menu:announce")
+    assert keys(chat.tap("announce:yes")) == ["announce_ask_ward"]
+    assert only(chat.pin(), SetOptIn) == SetOptIn(True, source="bot", latitude=SAGAR[0], longitude=SAGAR[1])
+
+    chat = Chat()
+    chat.tap("menu:announce")
+    chat.text("yes")
+    place = PlaceInfo(id=5, title="तीन बत्ती", ward_id=20, ward_title="वार्ड 2 · Katra")
+    assert only(chat.text("तीन बत्ती", places=(place,)), SetOptIn) == SetOptIn(True, source="bot", ward_id=20)
+
+
+def test_announcements_declined_records_nothing():
+    chat = Chat(categories=CATEGORIES_EN, state={"lang": "en", "flow": "idle", "step": "", "draft": {}})
+    chat.tap("menu:announce")
+    assert chat.tap("announce:no") == [Reply("announce_declined")]
+    chat.tap("menu:announce")
+    assert chat.text("no") == [Reply("announce_declined")]
+    assert chat.state == {"lang": "en", "flow": "idle", "step": "", "draft": {}, "updated_at": chat.at}
+
+
+def test_announcements_when_already_opted_in_offer_stop():
+    chat = Chat(opted_in=True, announcement_ward=WARD_7)
+    actions = chat.tap("menu:announce")
+    assert keys(actions) == ["announce_already"]
+    already = reply(actions, "announce_already")
+    assert already.about_announcements and option_ids(already) == ["announce:stop", "announce:other"]
+    assert chat.state["flow"] == "idle"
+    assert chat.tap("announce:stop") == [SetOptIn(False, source="bot"), Reply("opted_out")]
+
+
+def test_a_complaint_instead_of_the_ward_is_handled_as_a_complaint():
+    chat = Chat()
+    chat.tap("menu:announce")
+    chat.tap("announce:yes")
+    actions = chat.text("हमारे मोहल्ले में तीन दिन से पानी नहीं आ रहा है", sure("WATER"))
+    assert filed(actions).category_code == "WATER"
+    assert not any(isinstance(action, SetOptIn) for action in actions)
+
+
+def test_stop_in_the_middle_of_the_announcements_flow_is_the_keyword():
+    chat = Chat(announcement_ward=WARD_7)
+    chat.tap("menu:announce")
+    assert chat.text("बंद") == [SetOptIn(False), Reply("opted_out")]
+    assert SetOptIn(False).source == "keyword"
+
+
+def test_a_forged_announce_button_goes_to_the_menu():
+    assert keys(Chat().tap("announce:ward:abc")) == ["menu"]
+    assert keys(Chat().tap("announce:nonsense")) == ["menu"]

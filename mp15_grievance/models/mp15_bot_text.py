@@ -6,24 +6,25 @@ import string
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-# The bot's two languages: Hindi by default, English on request.
-HINDI, ENGLISH = "hi_IN", "en_US"
+from .mp15_bilingual_mixin import ENGLISH
+from .mp15_grievance_settings_mixin import PLACEHOLDER_CONTROL_ROOM
 
 
 class Mp15BotText(models.Model):
     """A text the WhatsApp bot sends, editable by administrators in every language."""
 
     _name = "mp15.bot.text"
+    _inherit = ["mp15.bilingual.mixin"]
     _description = "Bot Text"
     _order = "key"
     _rec_name = "key"
+    _bilingual_fields = {"text": ("text_hi", "text_en")}
 
     key = fields.Char(required=True, readonly=True, help="How the conversation engine refers to this text.")
     text = fields.Text(required=True, translate=True)
-    description = fields.Char(help="Where the bot sends it, and the {placeholders} it fills in.")
-    # One inverse for both: a save that changes both languages writes them in one known order.
-    text_hi = fields.Text(string="Hindi", compute="_compute_text_hi", inverse="_inverse_texts")
-    text_en = fields.Text(string="English", compute="_compute_text_en", inverse="_inverse_texts")
+    description = fields.Char(translate=True, help="Where the bot sends it, and the {placeholders} it fills in.")
+    text_hi = fields.Text(string="Hindi", compute="_compute_hindi", inverse="_inverse_bilingual")
+    text_en = fields.Text(string="English", compute="_compute_english", inverse="_inverse_bilingual")
     placeholders = fields.Char(
         compute="_compute_placeholders", help="The {placeholders} the default text uses; keep them."
     )
@@ -34,23 +35,6 @@ class Mp15BotText(models.Model):
     def _compute_placeholders(self):
         for record in self:
             record.placeholders = ", ".join(sorted(_placeholders(record.text)))
-
-    @api.depends("text")
-    def _compute_text_hi(self):
-        for record, hindi in zip(self, self.with_context(lang=HINDI), strict=True):
-            record.text_hi = hindi.text
-
-    @api.depends("text")
-    def _compute_text_en(self):
-        for record, english in zip(self, self.with_context(lang=ENGLISH), strict=True):
-            record.text_en = english.text
-
-    def _inverse_texts(self):
-        # English first: the Hindi text is checked against the English placeholders it may use.
-        for record in self:
-            for lang, text in {ENGLISH: record.text_en, HINDI: record.text_hi}.items():
-                if text != record.with_context(lang=lang).text:
-                    record.with_context(lang=lang).write({"text": text})
 
     @api.constrains("text")
     def _check_text(self):
@@ -80,7 +64,13 @@ class Mp15BotText(models.Model):
     @api.model
     def _render(self, key, lang, **params):
         """The text ``key`` in ``lang`` with its placeholders filled; unknown placeholders stay visible."""
-        return _fill(self._text(key, lang), params)
+        return _fill(self._text(key, lang), {**self._settings_params(), **params})
+
+    @api.model
+    def _settings_params(self):
+        """Placeholders any text may use, from the grievance settings: {control_room}."""
+        stored = self.env["ir.config_parameter"].sudo().get_param("mp15_grievance.control_room_phone")
+        return {"control_room": stored or PLACEHOLDER_CONTROL_ROOM}
 
     @api.model
     @tools.ormcache("key", "lang")

@@ -1,16 +1,20 @@
+"""Grievance categories: what a complaint is about, the department it goes to, its SLA and the words that find it."""
+
 import re
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..tools import sla
-from ..tools.classifier import KEYWORDS_HELP, keyword_errors
 
 
 class Mp15GrievanceCategory(models.Model):
     _name = "mp15.grievance.category"
+    _inherit = ["mp15.bot.cache.mixin", "mp15.keywords.mixin"]
     _description = "Grievance Category"
     _order = "sequence, id"
+    # read by _keywords_by_code and _menu_rows on every WhatsApp message
+    _bot_cached_fields = frozenset({"name", "code", "sequence", "active", "description", "is_emergency", "keywords"})
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(required=True, help="Unique code in capitals, e.g. WATER. Integrations rely on it.")
@@ -36,7 +40,6 @@ class Mp15GrievanceCategory(models.Model):
         string="Emergency",
         help="Filed with emergency priority, a short SLA, and the department head told at once.",
     )
-    keywords = fields.Text(help=KEYWORDS_HELP)
 
     _sql_constraints = [
         ("code_unique", "unique(code)", "Each category needs its own code."),
@@ -50,19 +53,6 @@ class Mp15GrievanceCategory(models.Model):
                 category.sla_hours, category.department_id.sla_hours, category.is_emergency
             )
 
-    @api.constrains("keywords")
-    def _check_keywords(self):
-        for category in self:
-            problems = keyword_errors(category.keywords or "")
-            if problems:
-                raise ValidationError(
-                    _(
-                        "The keywords of %(category)s cannot be used: %(problems)s",
-                        category=category.name,
-                        problems="; ".join(problems),
-                    )
-                )
-
     @api.constrains("code")
     def _check_code(self):
         for category in self:
@@ -73,3 +63,16 @@ class Mp15GrievanceCategory(models.Model):
                         code=category.code,
                     )
                 )
+
+    @api.model
+    @tools.ormcache()
+    def _keywords_by_code(self):
+        """((code, keywords), …) of the active categories, as the classifier compiles them; once per worker."""
+        return tuple((category.code, category.keywords or "") for category in self.sudo().search([]))
+
+    @api.model
+    @tools.ormcache("lang")
+    def _menu_rows(self, lang):
+        """((code, name, description), …) of the bot's category list in ``lang``: the first 10 non-emergency ones."""
+        categories = self.sudo().with_context(lang=lang).search([("is_emergency", "=", False)], limit=10)
+        return tuple((category.code, category.name, category.description or "") for category in categories)

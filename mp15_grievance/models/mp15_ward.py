@@ -1,3 +1,5 @@
+"""Municipal wards: number, name, councillors and the boundary that locates a grievance's pin."""
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
@@ -30,6 +32,11 @@ class Mp15Ward(models.Model):
         "Grievances with a location pin inside it are routed to this ward.",
     )
     has_boundary = fields.Boolean(compute="_compute_has_boundary", store=True)
+    water_supply_timing = fields.Char(
+        translate=True,
+        help="When the ward gets piped water, e.g. 6 to 8 am: the bot tells citizens of this ward who ask.",
+    )
+    place_ids = fields.One2many("mp15.place", "ward_id", string="Places")
 
     _sql_constraints = [
         ("number_unique", "unique(number)", "Each ward number can be used once."),
@@ -37,6 +44,7 @@ class Mp15Ward(models.Model):
     ]
 
     @api.depends("number", "name")
+    @api.depends_context("lang")  # "Ward 12 · Katra" / "वार्ड 12 · Katra": one cached value per language
     def _compute_display_name(self):
         for ward in self:
             ward.display_name = _("Ward %(number)s · %(name)s", number=ward.number, name=ward.name)
@@ -66,7 +74,8 @@ class Mp15Ward(models.Model):
     def write(self, vals):
         former = self.councillor_user_ids if "councillor_user_ids" in vals else self.env["res.users"]
         result = super().write(vals)
-        if {"boundary_geojson", "active"} & vals.keys():
+        # _boundaries here and mp15.place._candidates (places of active wards) are cached in every worker.
+        if {"boundary_geojson", "active", "name", "number"} & vals.keys():
             self.env.registry.clear_cache()
         if "councillor_user_ids" in vals:
             self._grant_councillor_group()

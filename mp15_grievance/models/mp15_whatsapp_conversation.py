@@ -278,7 +278,7 @@ class Mp15WhatsappConversation(models.Model):
             address=message.location_address,
             media_message_id=message.id if kind == "media" else None,
             media_type=message.message_type if kind == "media" else None,
-            classification=self._classifier().classify(text) if text else None,
+            **self._understand(text),  # classification, answer, places (mp15_whatsapp_conversation_answers.py)
             reference=reference or None,
             referenced=self._info(referenced),
             context_grievance=self._info(context_grievance),
@@ -286,6 +286,7 @@ class Mp15WhatsappConversation(models.Model):
             open_grievances=tuple(self._info(g) for g in mine.filtered("is_open")[:10]),
             categories=self._category_options(),
             first_contact=first_contact,
+            **self._announcement_facts(),  # opted_in, announcement_ward (mp15_whatsapp_conversation_answers.py)
         )
 
     def _find_reference(self, text):
@@ -308,20 +309,11 @@ class Mp15WhatsappConversation(models.Model):
 
     @api.model
     def _classifier(self):
-        categories = self.env["mp15.grievance.category"].sudo().search([])
-        return cached_classifier({category.code: category.keywords or "" for category in categories})
+        return cached_classifier(dict(self.env["mp15.grievance.category"]._keywords_by_code()))
 
     def _category_options(self):
-        categories = (
-            self.env["mp15.grievance.category"]
-            .sudo()
-            .with_context(lang=self._odoo_lang())
-            .search([("is_emergency", "=", False)], limit=10)
-        )
-        return tuple(
-            dialogue.CategoryOption(code=category.code, title=category.name, description=category.description or "")
-            for category in categories
-        )
+        rows = self.env["mp15.grievance.category"]._menu_rows(self._odoo_lang())
+        return tuple(dialogue.CategoryOption(code, title, description) for code, title, description in rows)
 
     # ----------------------------------------------------------------- sending
 

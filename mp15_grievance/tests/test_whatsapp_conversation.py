@@ -7,7 +7,6 @@ to a fake Graph API on 127.0.0.1, so quote-replies can point at the wamids Meta 
 
 import base64
 import json
-import re
 import time
 from unittest.mock import patch
 
@@ -19,15 +18,7 @@ from ..models.mp15_bot_text import _placeholders
 from ..models.processing_lanes import processing_lane
 from .common import Mp15Case
 from .fake_graph_api import FakeGraphApi
-from .whatsapp_common import (
-    CONVERSATION_LOGGER,
-    WEBHOOK_PATH,
-    create_account,
-    encode,
-    envelope,
-    inbound,
-    sign,
-)
+from .whatsapp_common import CONVERSATION_LOGGER, Citizen, ConversationHelpers, create_account, inbound
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -36,63 +27,8 @@ NO_WATER_HI = "मेरे वार्ड में तीन दिन से
 LANGUAGE_BUTTON_KEYS = {"lang_hindi", "lang_english"}  # each language named in its own script
 
 
-class Citizen:
-    """A citizen chatting with the bot: each call posts a signed webhook, runs the bot and returns its replies."""
-
-    def __init__(self, case, wa_id, name="Test citizen"):
-        self.case, self.wa_id, self.name = case, wa_id, name
-        self.phone = "+" + wa_id
-        self.last_inbound = None
-
-    # what the citizen sends
-
-    def send(self, kind, content, at=None, quoting=None, run=True):
-        item = inbound(self.wa_id, kind, content, at=at, context_id=quoting.wa_message_id if quoting else None)
-        self.case.post(item, names={self.wa_id: self.name})
-        self.last_inbound = self.case.env["mp15.whatsapp.message"].search([("wa_message_id", "=", item["id"])])
-        return self.case.run_bot(self) if run else None
-
-    def say(self, text, **kwargs):
-        return self.send("text", {"body": text}, **kwargs)
-
-    def pin(self, latitude, longitude, **kwargs):
-        return self.send("location", {"latitude": latitude, "longitude": longitude}, **kwargs)
-
-    def photo(self, media_id, caption=None, **kwargs):
-        content = {"id": media_id, "mime_type": "image/png", "sha256": "x"}
-        if caption:
-            content["caption"] = caption
-        return self.send("image", content, **kwargs)
-
-    def tap(self, bot_message, title=None, option_id=None, **kwargs):
-        """Choose a button or list row of ``bot_message`` by its title (or id), as WhatsApp reports it."""
-        interactive = json.loads(bot_message.payload)["interactive"]
-        options = self.case.options(bot_message)
-        chosen = [option for option in options if option["title"] == title or option["id"] == option_id]
-        self.case.assertEqual(len(chosen), 1, f"{title or option_id} not among {options}")
-        reply_type = "button_reply" if interactive["type"] == "button" else "list_reply"
-        reply = {"type": reply_type, reply_type: {"id": chosen[0]["id"], "title": chosen[0]["title"]}}
-        return self.send("interactive", reply, quoting=bot_message, **kwargs)
-
-    # what the bot knows of the citizen
-
-    @property
-    def conversation(self):
-        return self.case.env["mp15.whatsapp.conversation"].search(
-            [("account_id", "=", self.case.account.id), ("phone", "=", self.phone)]
-        )
-
-    @property
-    def partner(self):
-        return self.conversation.partner_id
-
-    @property
-    def grievances(self):
-        return self.case.env["mp15.grievance"].search([("partner_id", "=", self.partner.id)], order="id")
-
-
 @tagged("post_install", "-at_install", "mp15_whatsapp")
-class TestWhatsappConversation(Mp15Case, HttpCase):
+class TestWhatsappConversation(ConversationHelpers, Mp15Case, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -115,49 +51,6 @@ class TestWhatsappConversation(Mp15Case, HttpCase):
     def setUp(self):
         super().setUp()
         self.graph.reset()
-
-    # ------------------------------------------------------------------ helpers
-
-    def post(self, *items, names=None):
-        body = encode(envelope(items, names=names))
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body)}
-        self.assertEqual(self.url_open(WEBHOOK_PATH, data=body, headers=headers).status_code, 200)
-
-    def run_bot(self, citizen=None):
-        """The processing then the sending action, as the cron workers run them after the webhook's trigger.
-
-        Returns the bot's new messages to ``citizen``, oldest first.
-        """
-        last_id = self.env["mp15.whatsapp.message"].search([], order="id desc", limit=1).id
-        cron_env = self.env(context={})
-        with patch.object(self.env.cr, "commit", self.env.cr.flush):
-            cron_env["mp15.whatsapp.conversation"]._cron_process()
-            cron_env["mp15.whatsapp.message"]._cron_send()
-        self.env.invalidate_all()
-        if citizen is None:
-            return None
-        return self.env["mp15.whatsapp.message"].search(
-            [("id", ">", last_id), ("direction", "=", "out"), ("phone", "=", citizen.phone)], order="id"
-        )
-
-    def text(self, key, lang="hi_IN"):
-        """A bot text as the citizen reads it, placeholders left out."""
-        text = self.env["mp15.bot.text"].with_context(lang=lang).search([("key", "=", key)]).text
-        return re.split(r"\{\w+\}", text)[0].strip()
-
-    def options(self, bot_message):
-        interactive = json.loads(bot_message.payload)["interactive"]
-        action = interactive["action"]
-        if interactive["type"] == "button":
-            return [button["reply"] for button in action["buttons"]]
-        return [row for section in action.get("sections", []) for row in section["rows"]]
-
-    def assertReplies(self, replies, keys, lang="hi_IN"):
-        """The bot answered with these texts, in this order."""
-        self.assertEqual(len(replies), len(keys), replies.mapped("body"))
-        for reply, key in zip(replies, keys, strict=True):
-            self.assertTrue(reply.body.startswith(self.text(key, lang)), f"{key}: {reply.body!r}")
-        self.assertEqual(set(replies.mapped("state")), {"sent"}, "and the replies went out")
 
     # ------------------------------------------------------------------ filing
 

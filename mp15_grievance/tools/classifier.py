@@ -6,18 +6,22 @@ words that matched, to show staff why.
 ``KEYWORDS_HELP`` below is the help of a category's Keywords field.
 
 How a message is placed: each category scores the weights (strong 4, ordinary 2, weak 1) of its
-distinct keywords found in the message. Confidence = best / (best + runner-up + 1): an ordinary
-keyword alone gives 0.67, a strong one against a weak one 0.67, a strong one against an ordinary
-one 0.57, a tie less than 0.5. A message is filed without questions when the confidence reaches
+distinct keywords found in the message. Confidence = best / (best + runner-up + 1), where the
+runner-up is the best other category with at least one ordinary or strong keyword (weak hints alone
+are no rival): an ordinary keyword alone gives 0.67, a strong one against weak hints 0.8, a strong one
+against an ordinary one 0.57, a tie less than 0.5. A message is filed without questions when the confidence reaches
 ``AUTO_FILE_CONFIDENCE`` and its category is not one that always asks (OTHER). Greetings and
 messages without a keyword get no code at all.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .text_folding import detect_language as detect_language  # re-exported: the engine and tests use it
+from .text_folding import fold_devanagari, fold_latin, fold_latin_stem, fold_token, raw_tokens
+from .text_folding import normalize as normalize  # re-exported
 
 AUTO_FILE_CONFIDENCE = 0.65
 NEVER_AUTO_FILE = frozenset({"OTHER"})
@@ -49,159 +53,6 @@ words only: "nal" does not match "nali" or "nalanda". A phrase matches its words
 A word belongs to the longest keyword that contains it: "water tax" (Tax) takes "water" away from
 the Water Supply keywords. So write a specific phrase in the category it belongs to rather than
 removing a general word elsewhere."""
-
-# --- normalisation ------------------------------------------------------------------------------
-
-_DEVANAGARI_DIGITS = {ord("०") + value: str(value) for value in range(10)}
-_DEVANAGARI_FOLDS = str.maketrans(
-    {
-        "\u093c": None,  # nukta: ड़ = ड, क़ = क
-        "\u0901": None,  # chandrabindu
-        "\u0902": None,  # anusvara: में = मे, नहीं = नही
-        "\u0903": None,  # visarga
-        "\u200c": None,  # zero-width non-joiner
-        "\u200d": None,  # zero-width joiner
-        "ी": "ि",
-        "ू": "ु",
-        "ै": "े",
-        "ौ": "ो",
-        "ॉ": "ो",
-        "ॅ": "े",
-        "ई": "इ",
-        "ऊ": "उ",
-        "ऐ": "ए",
-        "औ": "ओ",
-        "ऑ": "ओ",
-        "ऍ": "ए",
-        "ष": "स",
-        "श": "स",
-        # Aspirates, as Hinglish drops the h: गड्ढा = गड्डा = गढ्ढा, खम्भा = खंबा
-        "ख": "क",
-        "घ": "ग",
-        "छ": "च",
-        "झ": "ज",
-        "ठ": "ट",
-        "ढ": "ड",
-        "थ": "त",
-        "ध": "द",
-        "फ": "प",
-        "भ": "ब",
-    }
-)
-_DEVANAGARI_GEMINATE = re.compile("([\u0915-\u0939])\u094d\\1")  # कुत्ता = कुता, like nalli = nali
-# न्द = ंद: a nasal consonant with virama before another consonant is written as anusvara too.
-_DEVANAGARI_NASAL = re.compile("[ङञणनम]\u094d(?=[\u0915-\u0939])")
-_DEVANAGARI_GLIDE = (("यि", "इ"), ("ये", "ए"))  # गयी = गई, गये = गए (after ी -> ि)
-
-_TOKEN = re.compile(r"[a-z]+|[0-9]+|[\u0900-\u0963\u0971-\u097f]+")
-_REPEATS = re.compile(r"(.)\1+")
-_ASPIRATE = re.compile(r"([bcdfgjklmnprstv])h")
-
-# Spellings of very common words, folded so keywords can rely on one form.
-_LATIN_WORDS = {
-    "nhi": "nahi",
-    "nahin": "nahi",
-    "nhin": "nahi",
-    "nai": "nahi",
-    "nay": "nahi",
-    "ni": "nahi",
-    "na": "nahi",
-    "nahe": "nahi",
-    "lite": "lit",  # light -> lit
-}
-# Words that folding would confuse with a keyword: thanks -> tanks -> tank (a water tank).
-_LATIN_EXCEPTIONS = dict.fromkeys(("thank", "thanks", "thanku", "thankyou", "thnx", "thx", "tnx"), "thanks")
-_LATIN_EXCEPTIONS["been"] = "been"  # not "bin"
-
-_LEADING_SIGNS = re.compile("^[\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963]+")
-
-
-def _fold_latin_stem(token):
-    token = token.replace("ee", "i").replace("oo", "u")
-    token = token.replace("ph", "f").replace("ck", "k").replace("q", "k").replace("w", "v").replace("z", "j")
-    token = token.replace("igh", "i")
-    token = _ASPIRATE.sub(r"\1", token)
-    token = _ASPIRATE.sub(r"\1", token)  # "chh", "ddh": the first pass leaves one h behind
-    return _REPEATS.sub(r"\1", token)
-
-
-@lru_cache(maxsize=65536)
-def _fold_latin(token):
-    if token in _LATIN_EXCEPTIONS:
-        return _LATIN_EXCEPTIONS[token]
-    token = _fold_latin_stem(token)
-    if len(token) > 1 and token.endswith("h"):
-        token = token[:-1]
-    if len(token) >= 4 and token.endswith("s"):
-        token = token[:-1]
-    return _LATIN_WORDS.get(token, token)
-
-
-@lru_cache(maxsize=65536)
-def _fold_devanagari(token):
-    token = _DEVANAGARI_NASAL.sub("", token)
-    token = token.translate(_DEVANAGARI_FOLDS)
-    token = _DEVANAGARI_GEMINATE.sub(r"\1", token)
-    for written, folded in _DEVANAGARI_GLIDE:
-        token = token.replace(written, folded)
-    token = _REPEATS.sub(r"\1", token)
-    return token.rstrip("\u094d")  # a trailing virama
-
-
-def _fold_token(token):
-    if "a" <= token[0] <= "z":
-        return _fold_latin(token)
-    if token[0].isdigit():
-        return token
-    return _fold_devanagari(token)
-
-
-def _raw_tokens(text):
-    """Lower-case tokens before spelling folding: Latin words, numbers and Devanagari words."""
-    text = unicodedata.normalize("NFKD", text or "").casefold()
-    text = "".join(char for char in text if not "\u0300" <= char <= "\u036f")  # Latin accents
-    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS)
-    tokens = (_LEADING_SIGNS.sub("", token) for token in _TOKEN.findall(text))
-    return [token for token in tokens if token]
-
-
-def normalize(text: str) -> str:
-    """The message as space-separated folded tokens; keywords are folded the same way."""
-    return " ".join(_fold_token(token) for token in _raw_tokens(text))
-
-
-# --- language -----------------------------------------------------------------------------------
-
-_HINGLISH_TEXT = (
-    "hai hain he h nahi nhi nahin ka ki ke ko se mein mai par pe raha rahi rahe gaya gayi gaye gai "
-    "hua hui hue kya kab kaha kahan kyu kyon bahut bohot bhut din dino hafte hafta mahine kar karo "
-    "kare karein kijiye karwa karwao krupya kripya hamare hamara hamari humare mere mera meri yaha "
-    "yahan vaha wahan yeh woh aur bhi tak sab koi kuch abhi kal aaj ji sahab bhaiya bhai lekin jab "
-    "wala wali wale gali mohalla mohalle pani paani nali naali kachra sadak bijli jaldi pura puri ho "
-    "aa aaya aayi rehta rehti padi pada liya diya hota hoti saaf safai kharab band chalu thik theek "
-    "samne saamne paas pass ghar"
-)
-_ENGLISH_TEXT = (
-    "the is are was were not no in on of and for there this that my our from since been has have with "
-    "near at it its please kindly sir madam we i you they very be being will would should can could "
-    "any all days day week weeks month road street water working"
-)
-_HINGLISH_WORDS = frozenset(_fold_latin(word) for word in _HINGLISH_TEXT.split())
-_ENGLISH_WORDS = frozenset(_fold_latin(word) for word in _ENGLISH_TEXT.split())
-
-
-def detect_language(text: str) -> str:
-    """``"hi"`` for Devanagari or Hinglish, ``"en"`` for English; ``"hi"`` when there is no word."""
-    tokens = _raw_tokens(text)
-    if any(not ("a" <= token[0] <= "z" or token[0].isdigit()) for token in tokens):
-        return "hi"
-    words = [_fold_latin(token) for token in tokens if not token[0].isdigit()]
-    if not words:
-        return "hi"
-    hindi = sum(word in _HINGLISH_WORDS for word in words)
-    english = sum(word in _ENGLISH_WORDS for word in words)
-    return "hi" if hindi > english else "en"
-
 
 # --- keywords -----------------------------------------------------------------------------------
 
@@ -246,16 +97,16 @@ def _compile_word(word):
     alternatives = []
     for alternative in word.split("/"):
         prefix = alternative.endswith("*")
-        tokens = _raw_tokens(alternative)
+        tokens = raw_tokens(alternative)
         terms = []
         for index, token in enumerate(tokens):
             if prefix and index == len(tokens) - 1:
-                folded = _fold_latin_stem(token) if token.isascii() else _fold_devanagari(token)
+                folded = fold_latin_stem(token) if token.isascii() else fold_devanagari(token)
                 if len(folded) < (MIN_PREFIX_LENGTH if folded.isascii() else 2):
                     return f"{alternative}: write at least {MIN_PREFIX_LENGTH} letters before *"
                 terms.append(_Term(folded, True))
             else:
-                terms.append(_Term(_fold_token(token), False))
+                terms.append(_Term(fold_token(token), False))
         if terms and tuple(terms) not in alternatives:
             alternatives.append(tuple(terms))
     return alternatives
@@ -365,11 +216,11 @@ class Classifier:
                 self._single_tokens[first.text] = unit_id
         for unit_id, terms in enumerate(self._units):
             if len(terms) > 1 and all(term.text.isascii() and not term.prefix for term in terms):
-                joined = _fold_latin("".join(term.text for term in terms))
+                joined = fold_latin("".join(term.text for term in terms))
                 if joined not in self._single_tokens:
                     self._join_variants.setdefault(joined, []).append(unit_id)
 
-    def _occurrences(self, raw_tokens, tokens):
+    def _occurrences(self, raw, tokens):
         """{unit id: [(start, end)]} of every phrase found in the message."""
         found = {}
         count = len(tokens)
@@ -388,7 +239,7 @@ class Classifier:
             for unit_id in self._join_variants.get(token, ()):
                 found.setdefault(unit_id, []).append((start, start + 1))
             if start + 1 < count:
-                left, right = raw_tokens[start], raw_tokens[start + 1]
+                left, right = raw[start], raw[start + 1]
                 if (
                     left.isascii()
                     and right.isascii()
@@ -397,15 +248,15 @@ class Classifier:
                     and min(len(left), len(right)) > 1
                     and len(left) + len(right) >= 6
                 ):
-                    unit_id = self._single_tokens.get(_fold_latin(left + right))
+                    unit_id = self._single_tokens.get(fold_latin(left + right))
                     if unit_id is not None:
                         found.setdefault(unit_id, []).append((start, start + 2))
         return found
 
     def classify(self, text: str) -> Classification:
-        raw_tokens = _raw_tokens(text)
-        tokens = [_fold_token(token) for token in raw_tokens]
-        spans_by_unit = self._occurrences(raw_tokens, tokens)
+        raw = raw_tokens(text)
+        tokens = [fold_token(token) for token in raw]
+        spans_by_unit = self._occurrences(raw, tokens)
 
         # Longest keywords first (then strongest): a word taken by a keyword of one category no
         # longer counts for shorter keywords of other categories ("water tax" leaves "water" alone).
@@ -461,11 +312,13 @@ class Classifier:
             return Classification(None, 0.0, False)
         ranking = sorted(scores.items(), key=lambda item: -item[1])
         best_code, best = ranking[0]
-        runner_up = ranking[1][1] if len(ranking) > 1 else 0
+        # A category with weak hints only is no rival: "cables lying on road" (a hint of Roads) is a street light.
+        rivals = {code for (code, _keyword), rule in matched.items() if rule.weight > WEAK_WEIGHT}
+        runner_up = max((score for code, score in ranking[1:] if code in rivals), default=0)
         confidence = round(best / (best + runner_up + 1), 3)
         auto_file = confidence >= self.auto_file_confidence and best > runner_up
         auto_file = auto_file and best_code not in self.never_auto_file
-        words = tuple(raw_tokens[position] for position in sorted(positions_by_code[best_code]))
+        words = tuple(raw[position] for position in sorted(positions_by_code[best_code]))
         return Classification(best_code, confidence, auto_file, tuple(keywords[best_code]), words, tuple(ranking))
 
 

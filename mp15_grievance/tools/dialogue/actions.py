@@ -20,6 +20,7 @@ class Option:
     title: str | None = None
     description: str | None = None
     description_key: str | None = None  # a bot text for the row description (menu rows)
+    title_params: Mapping[str, Any] = field(default_factory=dict)  # filled into the bot text ``title_key``
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Reply:
     list_button_key: str | None = None
     grievance_id: int | None = None
     about_filed: bool = False  # about the grievance of the FileGrievance earlier in the same list
+    about_announcements: bool = False  # the caller fills {ward}: the ward the citizen gets announcements for
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class FileGrievance:
     longitude: float | None = None
     address: str | None = None
     ward_number: int | None = None
+    ward_id: int | None = None  # from a place the citizen named; a pin in a mapped ward wins over it
     media_message_ids: tuple[int, ...] = ()
     emergency: bool = False
 
@@ -59,6 +62,15 @@ class SetLocation:
     grievance_id: int
     latitude: float
     longitude: float
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class SetWard:
+    """The citizen chose which of the places named is meant: its ward and its name go on the grievance."""
+
+    grievance_id: int
+    ward_id: int
     address: str | None = None
 
 
@@ -81,10 +93,24 @@ class SetLanguage:
 
 @dataclass(frozen=True)
 class SetOptIn:
-    opted_in: bool  # broadcasts only; replies about the citizen's own grievances still go out
+    """Consent to announcements (broadcasts only; replies about the citizen's own grievances still go out).
+
+    ``source``: ``keyword`` (START / STOP / बंद) or ``bot`` (the Announcements menu, after the consent text).
+    The ward, when the citizen chose one: ``ward_id`` (a button, a place), ``ward_number`` (typed) or a pin;
+    none of them keeps the ward stored.
+    """
+
+    opted_in: bool
+    source: str = "keyword"
+    ward_id: int | None = None
+    ward_number: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
-Action = Reply | FileGrievance | AttachMedia | SetLocation | AddCitizenNote | Feedback | SetLanguage | SetOptIn
+Action = (
+    Reply | FileGrievance | AttachMedia | SetLocation | SetWard | AddCitizenNote | Feedback | SetLanguage | SetOptIn
+)
 
 
 def feedback_options(grievance_id: int) -> tuple[Option, Option]:

@@ -8,12 +8,22 @@ on the citizen's ``mp15.whatsapp.conversation``, and executes the actions in ord
 from __future__ import annotations
 
 from ..classifier import detect_language
-from . import flows
+from . import announce, flows, places, questions
 from .actions import Feedback, Option, Reply, SetLanguage, SetOptIn
 from .events import EMERGENCY_CODE, Event
 from .state import LANGUAGES, carried_over, clean_state, finite_number
 from .turn import MENU_ITEMS, Turn
-from .words import CANCEL_WORDS, ENGLISH_WORDS, HINDI_WORDS, MENU_WORDS, START_WORDS, STOP_WORDS, THANKS_WORDS, fold
+from .words import (
+    ANNOUNCE_WORDS,
+    CANCEL_WORDS,
+    ENGLISH_WORDS,
+    HINDI_WORDS,
+    MENU_WORDS,
+    START_WORDS,
+    STOP_WORDS,
+    THANKS_WORDS,
+    fold,
+)
 
 EXPIRY_SECONDS = 30 * 60
 
@@ -60,7 +70,7 @@ def _detect_first_language(turn: Turn) -> bool:
         return False
     text = turn.text()
     folded = fold(text)
-    commands = MENU_WORDS | STOP_WORDS | START_WORDS | ENGLISH_WORDS | HINDI_WORDS | THANKS_WORDS
+    commands = MENU_WORDS | STOP_WORDS | START_WORDS | ENGLISH_WORDS | HINDI_WORDS | THANKS_WORDS | ANNOUNCE_WORDS
     if not folded or folded in commands or detect_language(text) != "en":
         return False
     turn.lang = "en"
@@ -77,6 +87,8 @@ def _handle(turn: Turn) -> None:
     if not _usable(event):
         turn.say("unsupported_type")
         return
+    if turn.flow == "idle" and "places" in turn.draft and places.after_filing(turn):
+        return  # which of the places named a complaint filed at once is at
     if turn.flow == "idle" and event.context_grievance:
         flows.about_quoted(turn)
         return
@@ -90,6 +102,7 @@ def _handle(turn: Turn) -> None:
         "track": flows.track,
         "emergency": flows.emergency,
         "language": flows.language,
+        "announce": announce.flow,
     }[turn.flow]
     handler(turn)
 
@@ -118,6 +131,8 @@ def _command(turn: Turn) -> bool:
     elif word in MENU_WORDS:
         turn.reset()
         turn.menu(mention_expiry=False)
+    elif word in ANNOUNCE_WORDS:
+        announce.start(turn)
     elif word in CANCEL_WORDS and turn.flow != "idle":
         turn.reset()
         turn.say("cancelled")
@@ -174,12 +189,19 @@ def _interactive(turn: Turn) -> None:
     elif prefix == "menu" and rest in MENU_ITEMS:
         _start(turn, rest)
         return
+    elif prefix == "announce" and announce.button(turn, rest):
+        return
     elif prefix == "cat" and rest:
         _pick_category(turn, rest)
         return
-    elif prefix in ("confirm", "skip") and rest:
+    elif prefix == "question" and rest == "complain":
+        questions.complain_about_question(turn)
+        return
+    elif prefix in ("confirm", "skip", "place") and rest:
         if turn.flow == "complaint":
             flows.complaint(turn)
+        elif prefix == "place" and turn.flow == "idle" and places.after_filing(turn):
+            pass  # which of the places named a complaint filed at once is at
         else:  # a button of a draft that expired, was cancelled or already filed
             turn.reset()
             turn.expired = True
@@ -218,6 +240,8 @@ def _start(turn: Turn, item: str) -> None:
         turn.urgent = True
         turn.say("emergency_numbers")
         turn.say("ask_emergency")
+    elif item == "announce":
+        announce.start(turn)
     else:
         turn.flow, turn.step = "language", "choose"
         turn.say(

@@ -31,6 +31,33 @@ class CategoryOption:
 
 
 @dataclass(frozen=True)
+class AnswerInfo:
+    """The bot answer that fits the citizen's question, ``text`` ready to send in the citizen's language."""
+
+    id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """A known place the message names; titles already in the citizen's language."""
+
+    id: int
+    title: str  # "तीन बत्ती"
+    ward_id: int
+    ward_title: str  # "वार्ड 2 · Katra"
+
+
+@dataclass(frozen=True)
+class WardInfo:
+    """A ward the engine may propose; ``title`` already in the citizen's language ("वार्ड 2 · Katra")."""
+
+    id: int
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
 class Event:
     """One inbound message plus the database facts the engine needs."""
 
@@ -50,4 +77,8 @@ class Event:
     recent_grievance: GrievanceInfo | None = None  # filed by this citizen in the last 30 minutes
     open_grievances: tuple[GrievanceInfo, ...] = ()  # newest first, at most 10
     categories: tuple[CategoryOption, ...] = ()  # for the list; emergency excluded, at most 10
+    answer: AnswerInfo | None = None  # the answer to the text if it is a question the bot can answer
+    places: tuple[PlaceInfo, ...] = ()  # known places the text names, in the order named
     first_contact: bool = False
+    opted_in: bool = False  # the citizen receives announcements
+    announcement_ward: WardInfo | None = None  # the ward to propose for them: the stored one, else the last grievance's

@@ -1,10 +1,15 @@
-"""The dialogue's flows, one function each: idle, complaint, suggestion, emergency, track status, language."""
+"""The dialogue's flows, one function each: idle, complaint, suggestion, emergency, track status, language.
+
+Questions (the answer, its "File a complaint" button) are in questions.py, places named in places.py.
+"""
 
 from __future__ import annotations
 
 import re
 
+from ..intent import detect_intent
 from ..messages import MAX_ROWS, clip
+from . import places, questions
 from .actions import AddCitizenNote, AttachMedia, Option, SetLocation
 from .events import EMERGENCY_CODE, OTHER_CODE
 from .state import carried_over, first_missing
@@ -85,33 +90,59 @@ def idle(turn: Turn) -> None:
             return
         turn.add_media(event.media_message_id)
         if confident:
-            turn.file_complaint_now(classification.code, turn.text())
+            _file_at_once(turn, classification.code, turn.text())
             return
         _unsure(turn)
         return
     text, word = turn.text(), fold(turn.text())
     # An answer to a question no longer asked ("yes", "ward 12"), or nothing to file ("?").
     answer = word in ANSWER_WORDS or letter_count(word) < 2 or ward_number(text) is not None
-    if word in THANKS_WORDS:
+    intent = "complaint" if answer else detect_intent(text, classification)
+    if intent == "question" and not event.answer and questions.is_complaint(classification):
+        intent = "complaint"  # "kachra kab uthega": no answer fits, a complaint asked as a question
+    if word in THANKS_WORDS or intent == "thanks":
         turn.say("thanks_reply")
-    elif confident:
-        turn.file_complaint_now(classification.code, text)
+    elif intent == "greeting":
+        turn.menu()
+    elif intent == "question" and event.answer:
+        questions.answer(turn)
+    elif intent == "suggestion":
+        turn.draft = carried_over(turn.draft)
+        turn.file("suggestion", OTHER_CODE, text)
+    elif confident and intent == "complaint":
+        _file_at_once(turn, classification.code, text)
     elif event.recent_grievance and (not answer or word in CANCEL_WORDS or ward_number(text) is not None):
         turn.act(AddCitizenNote(event.recent_grievance.id, text))  # more detail, a ward, or a withdrawal
         turn.say("note_added", grievance_id=event.recent_grievance.id)
+    elif intent == "question":
+        turn.menu("question_not_found")  # no answer and no category keyword: nothing to file
     elif answer:
         turn.menu()
     else:
         _unsure(turn)
 
 
+def _file_at_once(turn: Turn, code: str, description: str) -> None:
+    """A confident complaint: filed now (an emergency too), in the ward of the places it names.
+
+    Places in several wards: filed with their names as the address, then asked which one is meant.
+    """
+    turn.draft = carried_over(turn.draft)
+    offered = places.choices(turn)
+    places.locate(turn, may_ask=False)
+    turn.file_complaint_now(code, description)
+    places.ask_after_filing(turn, offered)
+
+
 def _unsure(turn: Turn) -> None:
     """Not confident: keep what was sent as the draft and ask the category."""
     classification = turn.event.classification
-    if classification and classification.code == EMERGENCY_CODE:
+    emergency = bool(classification and classification.code == EMERGENCY_CODE)
+    if emergency:
         turn.urgent = True
         turn.say("emergency_numbers")  # unsure, but never hold back the numbers
     turn.draft = carried_over(turn.draft)
+    places.locate(turn, may_ask=not emergency)
     turn.flow = "complaint"
     turn.add_description(turn.text())
     advance(turn)
@@ -125,7 +156,9 @@ def advance(turn: Turn, invalid: bool = False) -> None:
     draft = turn.draft
     turn.default_category()
     turn.step = first_missing(draft)
-    if turn.step == "category":
+    if turn.step == "place":
+        places.ask(turn)
+    elif turn.step == "category":
         turn.ask_category(invalid=invalid)
     elif turn.step == "description":
         turn.say("ask_description_media" if draft.get("media") else "ask_description")
@@ -165,6 +198,9 @@ def complaint(turn: Turn) -> None:
     event, draft = turn.event, turn.draft
     turn.default_category()
     current = first_missing(draft)
+    if current == "place":
+        _place_answer(turn)
+        return
     if event.kind == "interactive":
         prefix, _sep, rest = (event.interactive_id or "").partition(":")
         if (prefix, rest) == ("confirm", "no"):
@@ -202,10 +238,13 @@ def complaint(turn: Turn) -> None:
         advance(turn)
     elif current == "location":
         ward = ward_number(text)
+        place_ward, _address = places.one_ward(event.places)
         if word in SKIP_WORDS:
             draft["location_done"] = True
         elif ward is not None:
             draft["ward_number"], draft["location_done"] = ward, True
+        elif place_ward is not None:  # "Teen Batti ke paas, gali 3": the citizen's words, the place's ward
+            draft["ward_id"], draft["address"], draft["location_done"] = place_ward, text[:500], True
         elif looks_like_address(text):
             draft["address"], draft["location_done"] = text[:500], True
         else:
@@ -226,6 +265,19 @@ def complaint(turn: Turn) -> None:
         advance(turn, invalid=True)
 
 
+def _place_answer(turn: Turn) -> None:
+    event, draft = turn.event, turn.draft
+    if event.kind == "media":
+        turn.add_media(event.media_message_id)
+        turn.add_description(turn.text())
+    if not places.choose(turn):
+        places.ask(turn)
+    elif draft.pop("file_at_once", False) and "category" in draft:  # a draft stored by an older version
+        turn.file_complaint_now(draft["category"], draft["description"])
+    else:
+        advance(turn)
+
+
 def _typed_category(turn: Turn, text: str) -> None:
     """At the category list the citizen may type a category name, or describe the problem."""
     word = fold(text)
@@ -237,6 +289,7 @@ def _typed_category(turn: Turn, text: str) -> None:
     if picked is None and classification and classification.auto_file and classification.code:
         if classification.code == EMERGENCY_CODE:
             turn.add_description(text)
+            places.locate(turn, may_ask=False)
             turn.file_complaint_now(EMERGENCY_CODE, turn.draft["description"])
             return
         if turn.category_is_valid(classification.code):
@@ -276,6 +329,7 @@ def emergency(turn: Turn) -> None:
     elif event.kind == "media":
         turn.add_media(event.media_message_id)
     turn.add_description(turn.text())
+    places.locate(turn, may_ask=False)  # "aag lagi hai, Teen Batti": the ward without a question
     turn.urgent = True
     turn.file_complaint_now(EMERGENCY_CODE, turn.draft.get("description", ""), numbers_shown=True)
 

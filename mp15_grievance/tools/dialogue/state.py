@@ -10,8 +10,9 @@ from .words import MAX_WARD_NUMBER
 
 LANGUAGES = ("hi", "en")
 DEFAULT_LANGUAGE = "hi"
-FLOWS = ("idle", "complaint", "suggestion", "track", "emergency", "language")
+FLOWS = ("idle", "complaint", "suggestion", "track", "emergency", "language", "announce")
 MAX_DRAFT_MEDIA = 10
+MAX_DRAFT_PLACES = 9  # list rows, with one more for "Other place"
 MAX_DRAFT_TEXT = 4000
 CATEGORY_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 
@@ -45,14 +46,59 @@ def _clean_draft(draft: object) -> dict:
     ward = draft.get("ward_number")
     if isinstance(ward, int) and not isinstance(ward, bool) and 1 <= ward <= MAX_WARD_NUMBER:
         clean["ward_number"] = ward
+    if _record_id(draft.get("ward_id")):
+        clean["ward_id"] = draft["ward_id"]
+    places = _clean_places(draft.get("places"))
+    if places:
+        clean["places"] = places
+    question = _clean_question(draft.get("question"))
+    if question:
+        clean["question"] = question
     media = draft.get("media")
     if isinstance(media, list):
         ids = [value for value in media if isinstance(value, int) and not isinstance(value, bool)]
         if ids:
             clean["media"] = ids[:MAX_DRAFT_MEDIA]
-    for flag in ("location_done", "photo_done"):
+    for flag in ("location_done", "photo_done", "file_at_once"):
         if draft.get(flag) is True:
             clean[flag] = True
+    return clean
+
+
+def _record_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _clean_places(places: object) -> list:
+    """The places offered when a complaint names places in several wards: id, title, ward_id, ward_title."""
+    if not isinstance(places, list):
+        return []
+    clean = []
+    for place in places[:MAX_DRAFT_PLACES]:
+        if isinstance(place, dict) and _record_id(place.get("id")) and _record_id(place.get("ward_id")):
+            clean.append(
+                {
+                    "id": place["id"],
+                    "title": _text(place.get("title"), 200),
+                    "ward_id": place["ward_id"],
+                    "ward_title": _text(place.get("ward_title"), 200),
+                }
+            )
+    return clean
+
+
+def _clean_question(question: object) -> dict:
+    """An answered question, kept for the "File a complaint" button under the answer."""
+    if not isinstance(question, dict) or not _text(question.get("text")).strip():
+        return {}
+    clean = {"text": _text(question["text"]).strip()}
+    code = question.get("category")
+    if isinstance(code, str) and CATEGORY_CODE.fullmatch(code):
+        clean["category"] = code
+    if _record_id(question.get("ward_id")):
+        clean["ward_id"] = question["ward_id"]
+    if _text(question.get("address"), 500).strip():
+        clean["address"] = _text(question["address"], 500).strip()
     return clean
 
 
@@ -76,11 +122,13 @@ def clean_state(state: object) -> dict:
 
 
 def has_location(draft: Mapping) -> bool:
-    return "latitude" in draft or "address" in draft or "ward_number" in draft
+    return "latitude" in draft or "address" in draft or "ward_number" in draft or "ward_id" in draft
 
 
 def first_missing(draft: Mapping) -> str:
     """The complaint step to ask next: the draft alone decides it, whatever step was stored."""
+    if "places" in draft:
+        return "place"
     if "category" not in draft:
         return "category"
     if "description" not in draft:
@@ -94,5 +142,5 @@ def first_missing(draft: Mapping) -> str:
 
 def carried_over(draft: Mapping) -> dict:
     """What an idle draft keeps for the next flow: a location or media sent before choosing."""
-    keys = ("latitude", "longitude", "address", "ward_number", "media")
+    keys = ("latitude", "longitude", "address", "ward_number", "ward_id", "media")
     return {key: draft[key] for key in keys if key in draft}

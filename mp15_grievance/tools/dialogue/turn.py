@@ -7,7 +7,7 @@ from .actions import FileGrievance, Option, Reply
 from .events import EMERGENCY_CODE, OTHER_CODE, Event
 from .state import CATEGORY_CODE, MAX_DRAFT_MEDIA, MAX_DRAFT_TEXT, carried_over, has_location
 
-MENU_ITEMS = ("complaint", "suggestion", "track", "emergency", "language")
+MENU_ITEMS = ("complaint", "suggestion", "track", "emergency", "announce", "language")
 
 
 class Turn:
@@ -19,6 +19,7 @@ class Turn:
         self.flow = saved["flow"]
         self.step = saved["step"]
         self.draft = dict(saved["draft"])
+        self.question = self.draft.pop("question", {})  # an answered question: kept only for the next message
         self.actions: list = []
         self.urgent = False  # an emergency: no welcome before the numbers
         self.welcome = True
@@ -35,7 +36,7 @@ class Turn:
     def reset(self, keep_draft: bool = False) -> None:
         self.flow, self.step = "idle", ""
         if not keep_draft:
-            self.draft = {}
+            self.draft, self.question = {}, {}
 
     def text(self) -> str:
         return (self.event.text or "").strip()
@@ -113,6 +114,7 @@ class Turn:
                 longitude=draft.get("longitude"),
                 address=draft.get("address"),
                 ward_number=draft.get("ward_number"),
+                ward_id=draft.get("ward_id"),
                 media_message_ids=tuple(draft.get("media", ())),
                 emergency=emergency,
             )

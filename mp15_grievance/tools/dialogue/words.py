@@ -31,6 +31,7 @@ MENU_WORDS = _words(
 )  # fmt: skip
 ENGLISH_WORDS = _words("english", "अंग्रेज़ी", "अंग्रेजी", "angrezi", "eng")
 HINDI_WORDS = _words("hindi", "हिंदी", "हिन्दी", "हिंदि")
+ANNOUNCE_WORDS = _words("announcements", "सूचनाएँ", "सूचनाएं", "सूचना", "suchna", "suchnaye", "suchnayen")
 CANCEL_WORDS = _words("cancel", "रद्द", "radd", "रद्द करें", "cancel karo", "mat bhejo", "मत भेजो")
 THANKS_WORDS = _words(
     "thanks", "thank you", "thank u", "thanku", "thankyou", "thx", "ok", "okay", "ok thanks", "ok thank you",
