@@ -1,9 +1,12 @@
+"""WhatsApp accounts: the corporation's numbers, their connection, rate, daily limit, prices and templates."""
+
 import secrets
+from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import messages, urls, webhook
+from ..tools import cloud_api, messages, urls, webhook
 from ..tools.cloud_api import CloudApiClient
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
@@ -45,6 +48,39 @@ class Mp15WhatsappAccount(models.Model):
     rate_limit_mps = fields.Integer(
         string="Messages per second", default=80, help="Meta allows 80 per second per number unless upgraded."
     )
+    messaging_limit = fields.Integer(
+        string="Messaging limit (24 h)",
+        default=250,
+        help="Meta's messaging limit: how many citizens may be written to first (templates outside their "
+        "24-hour window) in any moving 24 hours. Tiers: 250, 2,000, 10,000, 100,000; 0 = unlimited. "
+        "Broadcasts stop at it and continue when the oldest sends are 24 hours old.",
+    )
+    price_marketing = fields.Float(
+        string="Price of a marketing message (₹)",
+        digits=(12, 3),
+        default=0.86,
+        help="What Meta charges per delivered marketing template in India (announcements of schemes).",
+    )
+    price_utility = fields.Float(
+        string="Price of a utility message (₹)",
+        digits=(12, 3),
+        default=0.115,
+        help="What Meta charges per delivered utility template in India (notices about the citizen's own "
+        "service). Messages inside a citizen's 24-hour window are free.",
+    )
+    template_ids = fields.One2many("mp15.whatsapp.template", "account_id", string="Templates")
+    template_status_update_id = fields.Many2one(
+        "mp15.whatsapp.template",
+        string="Status update template record",
+        domain="[('account_id', '=', id), ('status', '=', 'approved'), ('category', '=', 'utility')]",
+        help="An approved utility template synced from Meta; choosing it sets the name and language below.",
+    )
+    template_feedback_id = fields.Many2one(
+        "mp15.whatsapp.template",
+        string="Feedback template record",
+        domain="[('account_id', '=', id), ('status', '=', 'approved'), ('category', '=', 'utility')]",
+        help="An approved utility template synced from Meta; choosing it sets the name and language below.",
+    )
     template_status_update = fields.Char(
         string="Status update template",
         help="Approved utility template sent when the citizen's 24-hour window is closed. "
@@ -70,6 +106,7 @@ class Mp15WhatsappAccount(models.Model):
     _sql_constraints = [
         ("phone_number_id_unique", "unique(phone_number_id)", "This phone number ID is already configured."),
         ("rate_limit_positive", "check(rate_limit_mps > 0)", "Messages per second must be at least 1."),
+        ("messaging_limit_positive", "check(messaging_limit >= 0)", "The messaging limit cannot be negative."),
     ]
 
     def _compute_webhook_url(self):
@@ -136,7 +173,7 @@ class Mp15WhatsappAccount(models.Model):
                     if name in vals and (vals[name] or False) != default
                 }
             )
-        accounts = super().create(vals_list)
+        accounts = super().create([self._with_template_names(vals) for vals in vals_list])
         self.env.registry.clear_cache()
         return accounts
 
@@ -148,7 +185,7 @@ class Mp15WhatsappAccount(models.Model):
                 if name in vals and any((account[name] or False) != (vals[name] or False) for account in self)
             }
         )
-        result = super().write(vals)
+        result = super().write(self._with_template_names(vals))
         if {"phone_number_id", "app_secret", "verify_token", "active"} & vals.keys():
             self.env.registry.clear_cache()  # _webhook_secrets, cached in every worker
         return result
@@ -157,6 +194,40 @@ class Mp15WhatsappAccount(models.Model):
         result = super().unlink()
         self.env.registry.clear_cache()
         return result
+
+    @api.model
+    def _with_template_names(self, vals):
+        """A template record chosen for the closed-window fallback also sets the name and language it is sent by."""
+        vals = dict(vals)
+        for record_field, name_field in (
+            ("template_status_update_id", "template_status_update"),
+            ("template_feedback_id", "template_feedback"),
+        ):
+            if vals.get(record_field):
+                template = self.env["mp15.whatsapp.template"].browse(vals[record_field])
+                vals.setdefault(name_field, template.name)
+                vals.setdefault("template_language", template.language)
+        return vals
+
+    def _link_fallback_templates(self):
+        """After a sync: the fallback templates named on the account, as records (when Meta has them)."""
+        for account in self:
+            for record_field, name_field in (
+                ("template_status_update_id", "template_status_update"),
+                ("template_feedback_id", "template_feedback"),
+            ):
+                if account[record_field] or not account[name_field]:
+                    continue
+                template = account.template_ids.filtered(
+                    lambda t, name=account[name_field], account=account: (
+                        t.name == name
+                        and t.language == (account.template_language or "hi")
+                        and t.status == "approved"
+                        and t.category == "utility"
+                    )
+                )[:1]
+                if template:
+                    account[record_field] = template
 
     @api.model
     def _system_only_fields(self):
@@ -259,6 +330,70 @@ class Mp15WhatsappAccount(models.Model):
         blocked.sending_blocked = False
         self.env.ref("mp15_grievance.ir_cron_send_whatsapp")._trigger()
         return True
+
+    # ------------------------------------------------------------------ broadcasts
+
+    def _broadcast_used(self):
+        """Broadcast messages of this account sent in the last 24 hours, or taken and not yet answered."""
+        self.ensure_one()
+        self.env["mp15.whatsapp.message"].flush_model(["account_id", "broadcast_recipient_id", "date_sent", "state"])
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM mp15_whatsapp_message
+             WHERE account_id = %s AND broadcast_recipient_id IS NOT NULL
+               AND (date_sent > %s OR (state = 'queued' AND date_sent IS NULL))
+            """,
+            (self.id, fields.Datetime.now() - timedelta(hours=24)),
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _broadcast_allowance(self):
+        """How many more citizens broadcasts may write to now without passing the messaging limit."""
+        self.ensure_one()
+        if not self.messaging_limit:
+            return 10**9
+        return max(0, self.messaging_limit - self._broadcast_used())
+
+    def _broadcast_capacity_back_at(self):
+        """When the oldest broadcast send of the last 24 hours ages out (the limit frees up), or None."""
+        self.ensure_one()
+        self.env["mp15.whatsapp.message"].flush_model(["account_id", "broadcast_recipient_id", "date_sent"])
+        self.env.cr.execute(
+            """
+            SELECT min(date_sent) FROM mp15_whatsapp_message
+             WHERE account_id = %s AND broadcast_recipient_id IS NOT NULL AND date_sent > %s
+            """,
+            (self.id, fields.Datetime.now() - timedelta(hours=24)),
+        )
+        oldest = self.env.cr.fetchone()[0]
+        return oldest + timedelta(hours=24) if oldest else None
+
+    def action_sync_templates(self):
+        """The Sync templates button: this account's templates as Meta has them now."""
+        self.check_access("write")
+        for account in self:
+            account._sync_templates()
+        return True
+
+    def _sync_templates(self):
+        """Create or update this account's templates from Meta (GET /{waba_id}/message_templates)."""
+        self.ensure_one()
+        if not self.waba_id:
+            raise UserError(_("Set the WhatsApp Business Account ID of %(account)s first.", account=self.name))
+        try:
+            with self._client() as client:
+                items = client.list_templates(self.waba_id)
+        except (cloud_api.CloudApiError, ValueError) as error:
+            raise UserError(
+                _(
+                    "Meta did not list the templates of %(account)s: %(error)s",
+                    account=self.name,
+                    error=error.error.summary() if isinstance(error, cloud_api.CloudApiError) else error,
+                )
+            ) from error
+        templates = self.env["mp15.whatsapp.template"].sudo()._upsert_from_meta(self, items)
+        self.sudo()._link_fallback_templates()
+        return templates
 
     def action_open_messages(self):
         self.ensure_one()

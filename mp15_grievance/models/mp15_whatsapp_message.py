@@ -55,6 +55,14 @@ class Mp15WhatsappMessage(models.Model):
         readonly=True,
         help="Approved template sent instead when the citizen's 24-hour window is closed.",
     )
+    broadcast_recipient_id = fields.Many2one(
+        "mp15.broadcast.recipient",
+        string="Broadcast recipient",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Sent as part of a broadcast: goes out after replies and grievance updates, within the daily limit.",
+    )
     date_sent = fields.Datetime(readonly=True)
     date_delivered = fields.Datetime(readonly=True)
     date_read = fields.Datetime(readonly=True)
@@ -73,6 +81,8 @@ class Mp15WhatsappMessage(models.Model):
                 ON mp15_whatsapp_message (phone, wa_timestamp, id) WHERE state = 'received';
             CREATE INDEX IF NOT EXISTS mp15_whatsapp_message_queued_phone_idx
                 ON mp15_whatsapp_message (phone, id) WHERE state = 'queued';
+            CREATE INDEX IF NOT EXISTS mp15_whatsapp_message_broadcast_sent_idx
+                ON mp15_whatsapp_message (account_id, date_sent) WHERE broadcast_recipient_id IS NOT NULL;
             """
         )
 

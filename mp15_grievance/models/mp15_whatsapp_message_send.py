@@ -1,4 +1,8 @@
-"""WhatsApp message: the outbound queue — sending at each account's rate, retries, the template fallback, statuses."""
+"""WhatsApp message: the outbound queue — sending at each account's rate, retries, the template fallback, statuses.
+
+Replies and grievance updates go first; broadcasts fill what is left of each second's rate
+(``mp15_whatsapp_message_broadcast.py``).
+"""
 
 import json
 import random
@@ -47,7 +51,7 @@ class Mp15WhatsappMessage(models.Model):
         accounts = self.env["mp15.whatsapp.account"].sudo().search([("sending_blocked", "=", False)])
         for account in accounts:
             done += self._send_account_queue(account, deadline)
-        remaining = self._count_sendable()
+        remaining = self._count_sendable() + self._count_broadcast_sendable()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
@@ -67,7 +71,11 @@ class Mp15WhatsappMessage(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _send_account_queue(self, account, deadline):
-        """Send ``account``'s due messages in batches of at most its rate per second, committing each."""
+        """Send ``account``'s due messages in batches of at most its rate per second, committing each.
+
+        Each batch takes the due replies and updates first (a broadcast's retries after them), then
+        fills what is left of the second's rate from the account's running broadcasts.
+        """
         sent = 0
         rate = max(1, account.rate_limit_mps)
         try:
@@ -84,6 +92,7 @@ class Mp15WhatsappMessage(models.Model):
             return sent
         with client:
             while time.monotonic() < deadline and not account.sending_blocked:
+                started = time.monotonic()  # the second of this batch: taking it counts too
                 # One sender per account, whatever the number of workers: a lock held by each batch's
                 # transaction, released by its commit (or by the rollback if anything goes wrong).
                 self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *locks.sending(account.id)))
@@ -94,7 +103,7 @@ class Mp15WhatsappMessage(models.Model):
                         """
                         SELECT m.id FROM mp15_whatsapp_message m
                          WHERE m.account_id = %s AND %s
-                         ORDER BY m.id
+                         ORDER BY m.broadcast_recipient_id IS NOT NULL, m.id
                          LIMIT %s
                            FOR UPDATE SKIP LOCKED
                         """,
@@ -104,9 +113,10 @@ class Mp15WhatsappMessage(models.Model):
                     )
                 )
                 batch = self.browse([row[0] for row in self.env.cr.fetchall()])
+                if len(batch) < min(rate, SEND_BATCH):
+                    batch |= self._take_broadcast_messages(account, min(rate, SEND_BATCH) - len(batch))
                 if not batch:
                     break
-                started = time.monotonic()
                 batch._send_batch(client)
                 sent += len(batch)
                 # Queue runner: what went out is recorded before the next batch.
@@ -134,6 +144,7 @@ class Mp15WhatsappMessage(models.Model):
                 message.next_attempt_at = fields.Datetime.now() + timedelta(seconds=5)
                 continue
             message._record_send_result(result)
+        self.filtered("broadcast_recipient_id")._broadcast_outcome()
 
     def _record_send_result(self, result):
         self.ensure_one()
@@ -162,7 +173,7 @@ class Mp15WhatsappMessage(models.Model):
             delay = result.retry_after or cloud_api.backoff_delay(attempts, jitter=random.random())
             values["next_attempt_at"] = now + timedelta(seconds=delay)
             self.write(values)
-        elif result.disposition == cloud_api.WINDOW_CLOSED:
+        elif result.disposition == cloud_api.WINDOW_CLOSED and not self.broadcast_recipient_id:
             self.write(values)
             self._fall_back_to_template()
         elif result.disposition in (cloud_api.AUTH, cloud_api.BLOCKED):
@@ -216,7 +227,9 @@ class Mp15WhatsappMessage(models.Model):
         if new_state == "failed":
             values.update(error_code=status.error_code or 0, error_message=status.error_message)
         self.write(values)
-        if new_state == "failed" and status.error_code in cloud_api.WINDOW_CLOSED_CODES:
+        if self.broadcast_recipient_id:
+            self._broadcast_outcome()
+        elif new_state == "failed" and status.error_code in cloud_api.WINDOW_CLOSED_CODES:
             self._fall_back_to_template()
 
     def action_retry(self):
@@ -232,6 +245,7 @@ class Mp15WhatsappMessage(models.Model):
 def _sendable(now):
     """Queued and due, and not behind an earlier message to the same citizen still waiting for its retry.
 
+    A broadcast message waiting for its retry holds nothing up: replies never wait for a broadcast.
     ``now`` is the application's clock, the one ``next_attempt_at`` is written with.
     """
     return SQL(
@@ -242,6 +256,7 @@ def _sendable(now):
             SELECT 1 FROM mp15_whatsapp_message earlier
              WHERE earlier.state = 'queued' AND earlier.account_id = m.account_id AND earlier.phone = m.phone
                AND earlier.id < m.id AND earlier.next_attempt_at > %s
+               AND earlier.broadcast_recipient_id IS NULL
         )
         """,
         now,

@@ -5,6 +5,13 @@ from odoo.exceptions import AccessError
 
 from ..tools.phone import format_for_display, normalize_phone
 
+OPT_IN_SOURCES = [
+    ("bot", "WhatsApp menu (Announcements)"),
+    ("keyword", "START / STOP message"),
+    ("office", "Back office"),
+    ("meta", "Stopped promotions in WhatsApp"),
+]
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -17,7 +24,29 @@ class ResPartner(models.Model):
     )
     mp15_whatsapp_opt_in = fields.Boolean(
         string="WhatsApp announcements",
+        tracking=True,
         help="The citizen asked for the corporation's announcements on WhatsApp (START); STOP ends them.",
+    )
+    mp15_opt_in_date = fields.Datetime(
+        string="Consent changed on",
+        readonly=True,
+        copy=False,
+        help="When the citizen last gave or withdrew consent to announcements.",
+    )
+    mp15_opt_in_source = fields.Selection(
+        OPT_IN_SOURCES,
+        string="Consent given through",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="How the citizen last gave or withdrew consent to announcements.",
+    )
+    mp15_ward_id = fields.Many2one(
+        "mp15.ward",
+        string="Announcements ward",
+        index="btree_not_null",
+        tracking=True,
+        help="The ward whose announcements this citizen receives.",
     )
     mp15_grievance_count = fields.Integer(
         compute="_compute_mp15_grievance_count",
@@ -43,7 +72,45 @@ class ResPartner(models.Model):
             raise AccessError(
                 _("Only the commissioner's office may change the number a citizen files grievances from.")
             )
+        if "mp15_whatsapp_opt_in" in vals and "mp15_opt_in_date" not in vals:
+            # Whoever changes the consent, when it changed is recorded (the source when the caller knows it).
+            vals = {**vals, "mp15_opt_in_date": fields.Datetime.now()}
+            if "mp15_opt_in_source" not in vals and not self.env.su:
+                vals["mp15_opt_in_source"] = "office"
         return super().write(vals)
+
+    def _mp15_set_announcements(self, opted_in, source, ward=None):
+        """Record a citizen's consent to announcements, or its withdrawal: when, how and for which ward.
+
+        ``source``: ``bot`` (the Announcements menu, after the consent text), ``keyword`` (START, STOP, बंद),
+        ``office`` (staff, on the citizen's word), ``meta`` (error 131050, "Stop promotions" pressed).
+        ``ward``: an ``mp15.ward`` (or its id) the citizen chose or confirmed; None keeps the one stored.
+        """
+        if source not in dict(OPT_IN_SOURCES):
+            raise ValueError(f"unknown consent source {source!r}")
+        values = {
+            "mp15_whatsapp_opt_in": bool(opted_in),
+            "mp15_opt_in_source": source,
+            "mp15_opt_in_date": fields.Datetime.now(),
+        }
+        if ward:
+            values["mp15_ward_id"] = ward if isinstance(ward, int) else ward.id
+        self.sudo().write(values)
+        return True
+
+    def _mp15_announcement_ward(self):
+        """The ward to propose when the citizen opts in: the one stored, else that of their last grievance."""
+        self.ensure_one()
+        if self.mp15_ward_id:
+            return self.mp15_ward_id
+        grievance = (
+            self.env["mp15.grievance"]
+            .sudo()
+            .search(
+                [("partner_id", "=", self.id), ("ward_id", "!=", False)], order="create_date desc, id desc", limit=1
+            )
+        )
+        return grievance.ward_id
 
     def _mp15_may_change_phone(self):
         """The number we write to the citizen on: changing it would redirect their updates."""

@@ -13,8 +13,9 @@ project's shared fixtures, so a clean clone has them)::
 
 Routes (an optional ``/v<major>.<minor>`` prefix is ignored):
 ``POST /{phone_number_id}/messages`` (messages and read receipts), ``GET /{media_id}``
-(media URL), ``GET /media-download/{media_id}`` (media bytes). Every route checks
-``Authorization: Bearer <access_token>`` and answers a wrong token with the 190 error. The
+(media URL), ``GET /media-download/{media_id}`` (media bytes), ``GET /{waba_id}/message_templates``
+(the templates set by ``set_templates``, default ``DEFAULT_TEMPLATES``; paged by ``limit`` and ``after``).
+Every route checks ``Authorization: Bearer <access_token>`` and answers a wrong token with the 190 error. The
 answers' shapes (wamids, error bodies, media info) come from ``tools/graph_shapes.py``, which
 the simulator addon's Graph routes answer with too.
 """
@@ -32,7 +33,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 def _load_graph_shapes():
@@ -60,7 +61,66 @@ graph_shapes = _load_graph_shapes()
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "whatsapp"
 DEFAULT_PHONE_NUMBER_ID = "106540352242922"
 DEFAULT_ACCESS_TOKEN = "fake-graph-access-token"
-ROUTES = ("messages", "media", "download")
+ROUTES = ("messages", "media", "download", "templates")
+# What GET /{waba_id}/message_templates answers unless a test sets others (Meta's shape).
+DEFAULT_TEMPLATES = (
+    {
+        "id": "1000000000000001",
+        "name": "grievance_status_update",
+        "language": "hi",
+        "category": "UTILITY",
+        "status": "APPROVED",
+        "quality_score": {"score": "GREEN"},
+        "components": [{"type": "BODY", "text": "आपकी शिकायत {{1}} की स्थिति: {{2}}। देखें: {{3}}"}],
+    },
+    {
+        "id": "1000000000000002",
+        "name": "grievance_feedback",
+        "language": "hi",
+        "category": "UTILITY",
+        "status": "APPROVED",
+        "quality_score": {"score": "GREEN"},
+        "components": [{"type": "BODY", "text": "शिकायत {{1}} पर आपकी राय दें: {{2}}"}],
+    },
+    {
+        "id": "1000000000000003",
+        "name": "water_supply_notice",
+        "language": "hi",
+        "category": "UTILITY",
+        "status": "APPROVED",
+        "quality_score": {"score": "GREEN"},
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "नगर निगम सागर"},
+            {"type": "BODY", "text": "वार्ड {{1}} में {{2}} को पानी की सप्लाई बंद रहेगी। कारण: {{3}}"},
+        ],
+    },
+    {
+        "id": "1000000000000004",
+        "name": "water_supply_notice",
+        "language": "en",
+        "category": "UTILITY",
+        "status": "APPROVED",
+        "quality_score": {"score": "UNKNOWN"},
+        "components": [{"type": "BODY", "text": "Water supply in ward {{1}} will be off on {{2}}. Reason: {{3}}"}],
+    },
+    {
+        "id": "1000000000000005",
+        "name": "scheme_announcement",
+        "language": "hi",
+        "category": "MARKETING",
+        "status": "APPROVED",
+        "quality_score": {"score": "YELLOW"},
+        "components": [{"type": "BODY", "text": "नगर निगम सागर की नई योजना: {{1}}"}],
+    },
+    {
+        "id": "1000000000000006",
+        "name": "property_tax_rebate",
+        "language": "hi",
+        "category": "MARKETING",
+        "status": "REJECTED",
+        "components": [{"type": "BODY", "text": "संपत्ति कर में छूट {{1}} तक"}],
+    },
+)
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 _VERSION_PREFIX_RE = re.compile(r"^/v\d+\.\d+(?=/)")
@@ -133,6 +193,7 @@ class _State:
     queues: dict = field(default_factory=lambda: {route: deque() for route in ROUTES})
     media: dict = field(default_factory=dict)
     wamids: list[str] = field(default_factory=list)
+    templates: list = field(default_factory=lambda: [dict(item) for item in DEFAULT_TEMPLATES])
 
 
 class FakeGraphApi:
@@ -205,6 +266,11 @@ class FakeGraphApi:
         with self._lock:
             self._state.media[media_id] = _Media(bytes(content), mime_type, file_size_as_string)
 
+    def set_templates(self, templates) -> None:
+        """What ``GET /{waba_id}/message_templates`` lists from now on (dicts shaped as Meta's)."""
+        with self._lock:
+            self._state.templates = [dict(item) for item in templates]
+
     def reset(self) -> None:
         """Forget requests, scripted answers and media."""
         with self._lock:
@@ -246,8 +312,10 @@ class FakeGraphApi:
         with self._lock:
             self._state.requests.append(request)
 
-    def _answer(self, method: str, route: str | None, resource: str, payload: object) -> tuple:
+    def _answer(self, method: str, route: str | None, resource: str, payload: object, query: str = "") -> tuple:
         """(status, body bytes, content type) of the normal answer."""
+        if route == "templates":
+            return self._answer_templates(query)
         if route == "messages" and method == "POST":
             if resource != self.phone_number_id:
                 return _json(400, graph_shapes.unknown_object(method, resource))
@@ -269,6 +337,19 @@ class FakeGraphApi:
                 return 404, b"", "text/plain"
             return 200, media.content, media.mime_type
         return _json(400, graph_shapes.unknown_path())
+
+    def _answer_templates(self, query: str) -> tuple:
+        """One page of templates, with Meta's cursor paging (``after`` is the index of the next one)."""
+        params = parse_qs(query)
+        limit = int((params.get("limit") or ["25"])[0])
+        start = int((params.get("after") or ["0"])[0])
+        with self._lock:
+            templates = list(self._state.templates)
+        page = templates[start : start + limit]
+        body = {"data": page, "paging": {"cursors": {"before": str(start), "after": str(start + len(page))}}}
+        if start + len(page) < len(templates):
+            body["paging"]["next"] = f"{self.base_url}/{self.api_version}/message_templates?after={start + len(page)}"
+        return _json(200, body)
 
     def _answer_message(self, payload: object) -> tuple:
         problem = graph_shapes.send_problem(payload)
@@ -319,7 +400,8 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.loads(body) if body else None
         except ValueError:
             payload = None
-        route, resource = _route(method, urlsplit(self.path).path)
+        url = urlsplit(self.path)
+        route, resource = _route(method, url.path)
 
         delay, extra_headers, chunked = 0.0, (), False
         authorized = fake.access_token is None or (self.headers.get("Authorization") == f"Bearer {fake.access_token}")
@@ -333,7 +415,7 @@ class _Handler(BaseHTTPRequestHandler):
             if scripted is not None and scripted.body is not None:
                 status, content, content_type = scripted.status, scripted.body, scripted.content_type
             else:
-                status, content, content_type = fake._answer(method, route, resource, payload)
+                status, content, content_type = fake._answer(method, route, resource, payload, url.query)
         fake._record(
             RecordedRequest(
                 method=method,
@@ -375,6 +457,8 @@ def _route(method: str, path: str) -> tuple[str | None, str]:
         return "messages", parts[0]
     if method == "GET" and len(parts) == 2 and parts[0] == "media-download":
         return "download", parts[1]
+    if method == "GET" and len(parts) == 2 and parts[1] == "message_templates":
+        return "templates", parts[0]
     if method == "GET" and len(parts) == 1:
         return "media", parts[0]
     return None, path

@@ -11,7 +11,7 @@ outbound queue what to do next:
   stop sending for this account.
 - ``blocked``: the account is restricted or locked (368, 131031 ...): alert, stop sending.
 
-``get_media`` and ``download_media`` raise ``CloudApiError`` (``MediaTooLarge`` past the limit).
+``list_templates``, ``get_media`` and ``download_media`` raise ``CloudApiError`` (``MediaTooLarge`` past the limit).
 Every request carries a timeout and follows no redirect; the access token never appears in errors or
 reprs. Given ``allowed_prefixes`` (the Graph API allow-list), the client refuses a ``graph_url`` off
 the list, and downloads media only from Meta's media hosts or an allow-listed prefix; without it,
@@ -238,6 +238,42 @@ class CloudApiClient:
         except ValueError as error:
             return SendResult(False, None, None, _local_error("Invalid message id", error), FAILED)
         return self.send(payload)
+
+    # ------------------------------------------------------------------ templates
+
+    def list_templates(self, waba_id: str, *, page_size: int = 100, max_pages: int = 50) -> list[dict]:
+        """Every message template of a WhatsApp Business Account, page by page; raises ``CloudApiError``.
+
+        Pages are followed by their ``after`` cursor on our own URL, never by the ``next`` URL Meta
+        sends (the token goes only where the allow-list lets it).
+        """
+        if not isinstance(waba_id, str) or not _SAFE_ID_RE.fullmatch(waba_id):
+            raise ValueError(f"invalid WhatsApp Business Account id {waba_id!r}")
+        url = f"{self.graph_url}/{waba_id}/message_templates"
+        params = {"fields": "id,name,language,category,status,quality_score,components", "limit": page_size}
+        templates: list[dict] = []
+        for _page in range(max_pages):
+            try:
+                response = self._request("GET", url, params=params, headers=self._headers())
+                with response:
+                    content = _read_limited(response, _RESPONSE_LIMIT)
+            except _TRANSPORT_ERRORS as error:
+                raise CloudApiError(_transport_error(error), None, RETRY) from None
+            status = response.status_code
+            data = _json_or_none(content)
+            if not 200 <= status < 300:
+                error = _graph_error(data, status, content)
+                raise CloudApiError(error, status, classify_error(status, error.code))
+            if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+                raise CloudApiError(ApiError(None, "Unexpected response", _snippet(content), None), status, RETRY)
+            templates.extend(item for item in data["data"] if isinstance(item, dict))
+            paging = data.get("paging") if isinstance(data.get("paging"), dict) else {}
+            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            after = _string(cursors.get("after"))
+            if not after or not paging.get("next"):
+                break
+            params = {**params, "after": after}
+        return templates
 
     # ------------------------------------------------------------------ media
 

@@ -3,3 +3,4 @@
 from . import test_graph_api_guards
 from . import test_real_citizens
 from . import test_simulator
+from . import test_simulator_broadcast

@@ -369,6 +369,37 @@ class TestSimulator(SimulatorCase):
         self.assertTrue(all(reply["wa_message_id"].startswith("wamid.") for reply in replies))
         self.assertTrue(all(reply["body"] for reply in replies))
 
+    def test_a_question_is_answered_and_a_named_place_sets_the_ward(self):
+        ward = self.env["mp15.ward"].create({"number": 951, "name": "Simulated ward"})
+        self.env["mp15.place"].search([]).active = False  # demo places: this test knows its own
+        self.env["mp15.place"].create({"name": "Gour Murti", "aliases": "गौर मूर्ति", "ward_id": ward.id})
+        phone = "+917987123457"
+        for text in ("property tax kitna baki hai?", "Gour Murti ke paas street light band hai"):
+            before = self.last_message_id()
+            self.assertEqual(
+                self.post_webhook(
+                    self.simulator.prepare_webhook(phone, "Ankit Jain", "text", {"body": text})
+                ).status_code,
+                200,
+            )
+            self.run_bot()
+            replies = [
+                entry for entry in self.simulator.transcript(phone, after_id=before) if entry["direction"] == "out"
+            ]
+            if text.startswith("property"):
+                tax = self.env.ref("mp15_grievance.bot_answer_property_tax").with_context(lang="hi_IN")
+                self.assertIn(tax.body, replies[-1]["body"], "the answer, not a complaint")
+                self.assertEqual(
+                    [button["id"] for button in replies[-1]["interactive"]["buttons"]], ["question:complain"]
+                )
+                self.assertFalse(replies[-1]["grievance"])
+        conversation = self.env["mp15.whatsapp.conversation"].search(
+            [("account_id", "=", self.account.id), ("phone", "=", phone)]
+        )
+        grievance = self.env["mp15.grievance"].search([("partner_id", "=", conversation.partner_id.id)])
+        self.assertEqual(len(grievance), 1, "the question was not filed, the complaint was")
+        self.assertEqual((grievance.ward_id, grievance.address), (ward, "Gour Murti"))
+
     @unittest.skipUnless(
         any(shutil.which(name) for name in ("chromium", "google-chrome", "chromium-browser")), "no Chromium"
     )

@@ -1,0 +1,222 @@
+"""Broadcasts at city scale: what enqueuing costs per recipient, and whether sending keeps the number's rate.
+
+Measured side by side in one run on one fresh database (no demo data):
+  1. enqueue: approving a broadcast to the opted-in citizens of a ward of 1,000 and of a ward of
+     100,000 (the audience counted for the estimate, then one INSERT … SELECT of the recipients),
+     alternated in rounds, each rolled back; printed: the cost per recipient at 100,000 ÷ at 1,000
+     (goal ≤ 1.2: set-based, not a record per ORM create), for the approval and the INSERT alone;
+  2. pace: the sender's scheduled action sending a broadcast to a local Graph API (FakeGraphApi, in
+     this process), committing each batch as in production; printed: messages per second as the
+     Graph API received them ÷ the account's configured rate (goal 0.9–1.0).
+Figures are printed as measured; nothing is asserted on time.
+
+    .venv/bin/python bench/broadcast_bench.py [--big 100000] [--small 1000] [--rate 40] [--seconds 15]
+"""
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import time
+
+from odoo_env import ROOT, create_database, log, odoo_registry
+
+DB = "mp15_bench_broadcast"
+ROUNDS = 3
+LOCAL_GRAPH_PREFIX = "http://127.0.0.1:"
+
+
+def load_fake_graph_api():
+    """mp15_grievance/tests/fake_graph_api.py without importing the addon (it imports no Odoo)."""
+    path = ROOT / "mp15_grievance" / "tests" / "fake_graph_api.py"
+    spec = importlib.util.spec_from_file_location("mp15_fake_graph_api", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def insert_citizens(cr, ward_id, count, first):
+    """``count`` opted-in citizens of ``ward_id``, numbers from ``first`` on (one INSERT)."""
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, active, type, lang, mp15_phone, mp15_whatsapp_opt_in,
+                                 mp15_opt_in_source, mp15_ward_id, create_uid, write_uid, create_date, write_date)
+        SELECT 'Citizen ' || n, 'Citizen ' || n, true, 'contact', 'hi_IN', '+91' || (9000000000 + n)::text, true,
+               'bot', %s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(%s, %s) AS n
+        """,
+        (ward_id, first, first + count - 1),
+    )
+    cr.execute("ANALYZE res_partner")
+
+
+def set_up(env, fake, rate, sizes):
+    """The account at the fake Graph API, a template, two managers, and a ward per size with its citizens."""
+    env["mp15.whatsapp.account"]._allow_graph_url_prefix(LOCAL_GRAPH_PREFIX)
+    account = env["mp15.whatsapp.account"].create(
+        {
+            "name": "Sagar (bench)",
+            "phone_number_id": fake.phone_number_id,
+            "access_token": fake.access_token,
+            "graph_url": fake.graph_url,
+            "rate_limit_mps": rate,
+            "messaging_limit": 0,
+        }
+    )
+    template = env["mp15.whatsapp.template"].create(
+        {
+            "name": "water_supply_notice",
+            "language": "hi",
+            "category": "utility",
+            "status": "approved",
+            "account_id": account.id,
+            "body": "वार्ड {{1}} में रविवार को पानी की सप्लाई बंद रहेगी।",
+        }
+    )
+    manager_group = env.ref("mp15_grievance.group_manager")
+    managers = [
+        env["res.users"].create(
+            {
+                "name": f"Bench manager {index}",
+                "login": f"bench_manager_{index}",
+                "groups_id": [(6, 0, manager_group.ids)],
+            }
+        )
+        for index in (1, 2)
+    ]
+    wards, first = {}, 1
+    for number, (label, size) in enumerate(sizes.items(), start=801):
+        ward = env["mp15.ward"].create({"number": number, "name": f"Bench ward {label}"})
+        insert_citizens(env.cr, ward.id, size, first)
+        first += size
+        wards[label] = ward
+    return account, template, managers, wards
+
+
+def draft(env, account, template, manager, ward):
+    return (
+        env["mp15.broadcast"]
+        .with_user(manager)
+        .create(
+            {
+                "name": f"Bench {ward.name}",
+                "account_id": account.id,
+                "template_id": template.id,
+                "parameters": "12",
+                "ward_ids": [(6, 0, ward.ids)],
+            }
+        )
+    )
+
+
+def enqueue_seconds(env, account, template, managers, ward):
+    """(seconds to approve, seconds of the INSERT alone, recipients), each rolled back afterwards."""
+    cr = env.cr
+    cr.execute("SAVEPOINT bench_enqueue")
+    broadcast = draft(env, account, template, managers[0], ward)
+    broadcast.action_submit()
+    env.flush_all()
+    started = time.perf_counter()
+    broadcast.with_user(managers[1]).action_approve()
+    env.flush_all()
+    approve = time.perf_counter() - started
+    count = len(broadcast.recipient_ids)
+    cr.execute("ROLLBACK TO SAVEPOINT bench_enqueue")
+    env.invalidate_all()
+
+    cr.execute("SAVEPOINT bench_enqueue")
+    broadcast = draft(env, account, template, managers[0], ward)
+    audience = broadcast._audience_sql()
+    env.flush_all()
+    started = time.perf_counter()
+    inserted = env["mp15.broadcast.recipient"]._enqueue(broadcast, audience)
+    insert = time.perf_counter() - started
+    cr.execute("ROLLBACK TO SAVEPOINT bench_enqueue")
+    env.invalidate_all()
+    assert inserted == count, (inserted, count)
+    return approve, insert, count
+
+
+def measure_pace(odoo, registry, fake, rate, ids, expected):
+    """Messages per second the Graph API received while the sender worked off a broadcast of ``expected``."""
+    account_id, template_id, manager_ids, ward_id = ids
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        Users = env["res.users"]
+        account = env["mp15.whatsapp.account"].browse(account_id)
+        template = env["mp15.whatsapp.template"].browse(template_id)
+        broadcast = draft(env, account, template, Users.browse(manager_ids[0]), env["mp15.ward"].browse(ward_id))
+        broadcast.action_submit()
+        broadcast.with_user(Users.browse(manager_ids[1])).action_approve()
+        env["mp15.broadcast"]._cron_run()
+    fake.reset()
+    started = time.monotonic()
+    while time.monotonic() - started < expected / rate * 3 + 60:
+        with registry.cursor() as cr:  # as the scheduler does: call again while work remains
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            env["mp15.whatsapp.message"]._cron_send()
+            if not env["mp15.whatsapp.message"]._count_broadcast_sendable():
+                break
+    arrivals = sorted(request.received_at for request in fake.requests if request.route == "messages")
+    with registry.cursor() as cr:
+        cr.execute("SELECT state, count(*) FROM mp15_broadcast_recipient GROUP BY state")
+        states = dict(cr.fetchall())
+    if len(arrivals) < 2:
+        return 0.0, len(arrivals), states
+    return (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]), len(arrivals), states
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--rate", type=int, default=40, help="the account's messages per second")
+    parser.add_argument("--seconds", type=int, default=15, help="how long the paced broadcast should take")
+    args = parser.parse_args()
+    pace_size = args.rate * args.seconds
+
+    create_database(DB, log)
+    fake = load_fake_graph_api().FakeGraphApi().start()
+    try:
+        with odoo_registry(DB) as (odoo, registry):
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                sizes = {"small": args.small, "big": args.big, "pace": pace_size}
+                account, template, managers, wards = set_up(env, fake, args.rate, sizes)
+                ids = account.id, template.id, [user.id for user in managers], wards["pace"].id
+                cr.commit()
+                log(f"citizens: {args.small:,} + {args.big:,} + {pace_size:,} opted in, in three wards")
+                timings = {"small": [], "big": []}
+                for round_number in range(ROUNDS):
+                    order = ("small", "big") if round_number % 2 == 0 else ("big", "small")
+                    for label in order:
+                        approve, insert, count = enqueue_seconds(env, account, template, managers, wards[label])
+                        timings[label].append((approve / count, insert / count))
+                        log(
+                            f"  round {round_number + 1}: approve {count:>7,} recipients {approve:7.3f} s "
+                            f"(INSERT {insert:7.3f} s)"
+                        )
+            rate, sent, states = measure_pace(odoo, registry, fake, args.rate, ids, pace_size)
+        approve_ratio = statistics.median(t[0] for t in timings["big"]) / statistics.median(
+            t[0] for t in timings["small"]
+        )
+        insert_ratio = statistics.median(t[1] for t in timings["big"]) / statistics.median(
+            t[1] for t in timings["small"]
+        )
+        per_recipient_us = statistics.median(t[1] for t in timings["big"]) * 1e6
+        log("")
+        log(f"enqueue per recipient, {args.big:,} ÷ {args.small:,} (INSERT):   {insert_ratio:5.2f}  (goal ≤ 1.2)")
+        log(f"approval per recipient, {args.big:,} ÷ {args.small:,} (whole):  {approve_ratio:5.2f}")
+        log(f"enqueue per recipient at {args.big:,}:                  {per_recipient_us:.1f} µs")
+        log(
+            f"send rate ÷ configured rate ({sent:,} sent, {rate:.1f}/s at {args.rate}/s): "
+            f"{rate / args.rate:5.2f}  (goal 0.9–1.0)"
+        )
+        log(f"recipients by state at the end: {states}")
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
