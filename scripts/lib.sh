@@ -272,7 +272,10 @@ ensure_build_tools() {
 
 # ensure_venv: build .venv with the addon's and the dev tools' requirements, and Odoo's when
 # there is an Odoo source. A stamp in .venv remembers what was installed: pip runs again only
-# when one of those lists changed.
+# when one of those lists changed. The OCA addons of requirements.txt (odoo-addon-* lines) land
+# in .venv's odoo/addons namespace, where Odoo finds them; their wheels require the `odoo`
+# package, which is not on PyPI (Odoo runs from its source tree), so they are installed on their
+# own with --no-deps, and requirements.txt lists each one's OCA dependencies beside it.
 ensure_venv() {
     command -v "$PYTHON" >/dev/null 2>&1 ||
         die "$PYTHON was not found. Install Python 3.10 or newer:  sudo apt-get install python3 python3-venv"
@@ -285,7 +288,10 @@ ensure_venv() {
         "$PYTHON" --version 2>&1
         cat "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt"
     } | sha256sum | cut -d' ' -f1)
-    requirement_files=(-r "$REPO_ROOT/requirements.txt" -r "$REPO_ROOT/requirements-dev.txt")
+    local own_requirements=$VAR_DIR/requirements-own.txt oca_requirements=$VAR_DIR/requirements-oca.txt
+    grep -viE '^[[:space:]]*odoo-addon-' "$REPO_ROOT/requirements.txt" >"$own_requirements" || true
+    grep -iE '^[[:space:]]*odoo-addon-' "$REPO_ROOT/requirements.txt" >"$oca_requirements" || true
+    requirement_files=(-r "$own_requirements" -r "$REPO_ROOT/requirements-dev.txt")
     if [ -n "$ODOO_DIR" ]; then
         "$PYTHON" "$SCRIPTS_DIR/odoo_requirements.py" "$ODOO_DIR/requirements.txt" >"$odoo_requirements" ||
             die "Could not read Odoo's requirements from $ODOO_DIR/requirements.txt."
@@ -313,6 +319,12 @@ ensure_venv() {
         "$VENV_PYTHON" -m pip install --disable-pip-version-check --progress-bar off "${requirement_files[@]}" ||
         die "pip install failed; the end of its log is above, all of it in $LOG_DIR/pip-install.log." \
             "Packages that compile need: sudo apt-get install gcc python3-dev libpq-dev"
+    if [ -s "$oca_requirements" ]; then
+        run_logged "$LOG_DIR/pip-install-oca.log" "pip install (OCA addons)" pip \
+            "$VENV_PYTHON" -m pip install --disable-pip-version-check --progress-bar off --no-deps \
+            -r "$oca_requirements" ||
+            die "pip install of the OCA addons failed; its log is in $LOG_DIR/pip-install-oca.log."
+    fi
     {
         echo "own $own_hash"
         [ -z "$odoo_hash" ] || echo "odoo $odoo_hash"

@@ -11,7 +11,8 @@ class Mp15GrievanceReport(models.Model):
     """One row per grievance with the promise figures, NULL where a figure does not apply yet.
 
     A view, so that averages are over the grievances a figure applies to: an open grievance is not
-    counted as 0 % on time, it is not counted at all.
+    counted as 0 % on time, it is not counted at all. Every grievance filed is in it, rejected and
+    archived ones included: what staff do to a grievance afterwards does not take it out of the figures.
     """
 
     _name = "mp15.grievance.report"
@@ -37,7 +38,8 @@ class Mp15GrievanceReport(models.Model):
             "closure",
             "reopen_count",
             "verification_state",
-            "active",
+            "sla_breach_department_id",
+            "sla_breach_user_id",
         ],
     }
 
@@ -48,6 +50,18 @@ class Mp15GrievanceReport(models.Model):
     ward_id = fields.Many2one("mp15.ward", readonly=True)
     category_id = fields.Many2one("mp15.grievance.category", readonly=True)
     user_id = fields.Many2one("res.users", string="Officer", readonly=True)
+    accountable_department_id = fields.Many2one(
+        "mp15.department",
+        string="Accountable department",
+        readonly=True,
+        help="The department responsible when the deadline passed, for a breached grievance; else its department.",
+    )
+    accountable_user_id = fields.Many2one(
+        "res.users",
+        string="Accountable officer",
+        readonly=True,
+        help="The officer responsible when the deadline passed, for a breached grievance; else its officer.",
+    )
     state = fields.Selection(STAGE_STATES, string="Status", readonly=True)
     sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
     channel = fields.Char(readonly=True)
@@ -61,7 +75,7 @@ class Mp15GrievanceReport(models.Model):
         readonly=True,
         aggregator="avg",
         help="Grievances resolved by their deadline, out of those resolved or already past their deadline: an "
-        "open grievance counts as missed once its deadline has passed.",
+        "open grievance counts as missed once its deadline has passed, and so does one rejected after it.",
     )
     first_update_on_time = fields.Float(
         string="Updated within 24 h (%)",
@@ -74,8 +88,8 @@ class Mp15GrievanceReport(models.Model):
         string="Confirmed by citizen (%)",
         readonly=True,
         aggregator="avg",
-        help="Closed grievances whose citizen said the problem is solved; closures by staff or after the "
-        "citizen's silence count against it.",
+        help="Closed grievances whose citizen said the problem is solved; closures by staff, rejections and "
+        "closures after the citizen's silence count against it.",
     )
     reopened = fields.Float(
         string="Reopened (%)", readonly=True, aggregator="avg", help="Grievances the citizen reopened at least once."
@@ -95,6 +109,9 @@ class Mp15GrievanceReport(models.Model):
                 CREATE VIEW %s AS (
                     SELECT g.id, g.id AS grievance_id, g.name, g.date_filed, g.department_id, g.ward_id,
                            g.category_id, g.user_id, g.state, g.sla_state, g.channel,
+                           COALESCE(g.sla_breach_department_id, g.department_id) AS accountable_department_id,
+                           CASE WHEN g.sla_breach_department_id IS NOT NULL OR g.sla_breach_user_id IS NOT NULL
+                                THEN g.sla_breach_user_id ELSE g.user_id END AS accountable_user_id,
                            g.is_open::int AS open_count,
                            (g.date_resolved IS NOT NULL)::int AS resolved_count,
                            (g.date_resolved IS NOT NULL AND g.date_resolved <= g.sla_deadline)::int AS on_time_count,
@@ -103,19 +120,20 @@ class Mp15GrievanceReport(models.Model):
                            CASE WHEN g.date_resolved IS NOT NULL
                                 THEN CASE WHEN g.date_resolved <= g.sla_deadline THEN 100.0 ELSE 0.0 END
                                 WHEN g.is_open AND g.sla_deadline < now() at time zone 'UTC' THEN 0.0
+                                WHEN g.state = 'rejected' AND g.sla_state = 'missed' THEN 0.0
                                 ELSE NULL END AS sla_compliance,
                            CASE WHEN g.date_first_update IS NOT NULL
                                      AND g.date_first_update <= g.date_filed + interval '24 hours' THEN 100.0
                                 WHEN g.date_first_update IS NOT NULL
                                      OR now() at time zone 'UTC' > g.date_filed + interval '24 hours' THEN 0.0
                                 ELSE NULL END AS first_update_on_time,
-                           CASE WHEN g.closure IS NULL THEN NULL
+                           CASE WHEN g.state = 'rejected' THEN 0.0
+                                WHEN g.closure IS NULL THEN NULL
                                 WHEN g.closure = 'citizen' THEN 100.0 ELSE 0.0 END AS confirmed_by_citizen,
                            CASE WHEN COALESCE(g.reopen_count, 0) > 0 THEN 100.0 ELSE 0.0 END AS reopened,
                            (g.verification_state = 'not_fixed')::int AS verified_not_fixed_count,
                            EXTRACT(EPOCH FROM g.date_resolved - g.date_filed) / 3600.0 AS resolution_hours
                       FROM mp15_grievance g
-                     WHERE g.active AND g.state != 'rejected'
                 )
                 """,
                 SQL.identifier(self._table),
