@@ -47,6 +47,9 @@ SYSTEM_FIELDS = frozenset(
         "verification_state",
         "verifier_id",
         "verified_user_id",
+        "sla_breach_user_id",
+        "sla_breach_department_id",
+        "phone_verified",
         "access_token",
     }
 )
@@ -363,6 +366,9 @@ class Mp15Grievance(models.Model):
             if citizen:
                 self._check_citizen_filing(vals)
                 vals["channel"] = "portal"
+            if not self.env.su or "phone_verified" not in vals:
+                # The citizen's own number: filed from it on WhatsApp, or by its owner on the portal.
+                vals["phone_verified"] = bool(citizen) or vals.get("channel") == "whatsapp"
             self._normalize_phone_vals(vals)
             typed_wards.append(vals.get("ward_id"))
             if vals.get("latitude") or vals.get("longitude"):
@@ -383,7 +389,7 @@ class Mp15Grievance(models.Model):
             grievances._adopt_phone_for_citizen()
         grievances = grievances.sudo()  # what follows is the system's bookkeeping, whoever filed
         grievances._refresh_sla_state()
-        grievances._sync_resolve_activity()
+        grievances._sync_resolve_activity(just_created=True)
         grievances._link_duplicates()
         grievances.filtered(lambda g: g.priority == "2" and g.is_open)._alert_emergency()
         return grievances.sudo(self.env.su)
@@ -449,8 +455,8 @@ class Mp15Grievance(models.Model):
         given = set(vals)
         if filing:
             given |= {key[8:] for key in self.env.context if key.startswith("default_") and key[8:] in self._fields}
-        if self.env.user.share:
-            refused = given - CITIZEN_FIELDS
+        if self.env.user.share or self._is_councillor_only():
+            refused = given - CITIZEN_FIELDS  # a councillor files for a constituent as the citizen would
         else:
             refused = set(SYSTEM_FIELDS & given) - ({"name"} if filing and vals.get("name", "/") == "/" else set())
             if "phone" in given and any(self.mapped("phone")):

@@ -27,11 +27,12 @@ class Mp15Grievance(models.Model):
         reader = user if user is not None else self._responsible_user()
         return self.with_context(lang=reader.lang or self.env.lang)
 
-    def _sync_resolve_activity(self):
+    def _sync_resolve_activity(self, just_created=False):
         """Exactly one "Resolve grievance" activity while open, on the responsible user, due at the deadline.
 
         Once the grievance is no longer open, its alerts are marked done, and so is the Resolve activity
-        when it was resolved (it is removed when it was rejected or archived).
+        when it was resolved (it is removed when it was rejected or archived). ``just_created``: the
+        grievances have no activity yet (no need to look; every bot filing comes this way).
         """
         # The activity shows in the user's activity menu: no "assigned to you" message for each filing.
         grievances = self.sudo().with_context(mail_activity_quick_update=True)
@@ -49,7 +50,7 @@ class Mp15Grievance(models.Model):
         if not still_open:
             return
         current = defaultdict(list)  # grievance id -> its Resolve activities
-        for activity in still_open.activity_search([RESOLVE_ACTIVITY_TYPE]):
+        for activity in () if just_created else still_open.activity_search([RESOLVE_ACTIVITY_TYPE]):
             current[activity.res_id].append(activity)
         to_clear = still_open.browse()
         to_schedule, to_reschedule = defaultdict(still_open.browse), defaultdict(still_open.browse)

@@ -14,6 +14,20 @@ _logger = logging.getLogger(__name__)
 class Mp15Grievance(models.Model):
     _inherit = "mp15.grievance"
 
+    phone_verified = fields.Boolean(
+        string="Citizen's own number",
+        readonly=True,
+        copy=False,
+        help="The number is the citizen's own: the grievance was filed from it on WhatsApp or by its owner on the "
+        'portal, or the number wrote to us about it on WhatsApp. Only then does a "satisfied" answer count as '
+        "confirmed by the citizen.",
+    )
+
+    def _verify_phone_from_whatsapp(self, phone):
+        """The grievance's number wrote to us about it on WhatsApp: it is the citizen's (system bookkeeping)."""
+        for grievance in self.filtered(lambda g: not g.phone_verified and g.phone and g.phone == phone):
+            grievance.sudo().phone_verified = True
+
     def _last_public_note(self):
         """The latest message staff sent to the citizen ("Send message", not "Log note"), as plain text."""
         self.ensure_one()
@@ -147,6 +161,9 @@ class Mp15Grievance(models.Model):
                     "reopen_count": self.reopen_count + 1,
                     "date_reopened": fields.Datetime.now(),
                     "escalation_level": 0,
+                    # A new promise: a breach of it is recorded afresh (the reopening is the citizen's).
+                    "sla_breach_user_id": False,
+                    "sla_breach_department_id": False,
                 }
             )
             self.message_post(

@@ -20,6 +20,9 @@ class Mp15GrievanceSettings(models.TransientModel):
             stored = parameters.get_param(field.config_parameter)
             if name not in fields_list or not stored:
                 continue
+            if field.type == "char":
+                values[name] = stored
+                continue
             try:
                 value = int(stored)
             except ValueError:
@@ -55,5 +58,11 @@ class Mp15GrievanceSettings(models.TransientModel):
         parameters = self.env["ir.config_parameter"].sudo()
         for name, field in self._mp15_parameter_fields().items():
             value = self[name]
-            # No user: no parameter (as Settings does); a number as its digits, 0 included.
-            parameters.set_param(field.config_parameter, value.id if field.type == "many2one" else str(value))
+            # No user: no parameter (as Settings does); a number as its digits, 0 included; a text as it is.
+            if field.type == "char":
+                stored = (value or "").strip() or False
+            elif field.type == "many2one":
+                stored = value.id
+            else:
+                stored = str(value)
+            parameters.set_param(field.config_parameter, stored)

@@ -5,6 +5,10 @@ from odoo.exceptions import ValidationError
 
 from ..tools import sla
 
+# The corporation's control room, given with the emergency numbers ({control_room} in the bot texts).
+# The demo's number is a placeholder until the corporation enters its own in Settings.
+PLACEHOLDER_CONTROL_ROOM = "07582-220000"
+
 
 class Mp15GrievanceSettingsMixin(models.AbstractModel):
     """Each field names the ir.config_parameter it is stored in (``config_parameter``, as in res.config.settings)."""
@@ -49,6 +53,24 @@ class Mp15GrievanceSettingsMixin(models.AbstractModel):
         domain=[("share", "=", False)],
         help="Makes the verification calls; the commissioner's office stands in for grievances the verifier resolved.",
     )
+
+    mp15_control_room_phone = fields.Char(
+        string="Control room number",
+        config_parameter="mp15_grievance.control_room_phone",
+        default=PLACEHOLDER_CONTROL_ROOM,
+        help="Given to citizens who report an emergency, beside 112, 101 and 108 ({control_room} in bot texts).",
+    )
+    mp15_control_room_is_placeholder = fields.Boolean(
+        string="Placeholder control room number", compute="_compute_mp15_control_room_is_placeholder"
+    )
+
+    @api.depends("mp15_control_room_phone")
+    def _compute_mp15_control_room_is_placeholder(self):
+        for settings in self:
+            settings.mp15_control_room_is_placeholder = (settings.mp15_control_room_phone or "").strip() in (
+                "",
+                PLACEHOLDER_CONTROL_ROOM,
+            )
 
     @api.constrains(
         "mp15_sla_at_risk_percent", "mp15_progress_update_hours", "mp15_feedback_days", "mp15_verification_percent"

@@ -19,8 +19,17 @@ class Mp15Grievance(models.Model):
     sla_time_left = fields.Char(
         string="Time left", compute="_compute_sla_time_left", help="Hours to the deadline, or past it."
     )
+    # Who answered for a breach, recorded by the SLA clock when the deadline passed: the grading counts the
+    # breach against them, whatever later reassignment, rejection or archiving does to the grievance.
+    sla_breach_user_id = fields.Many2one(
+        "res.users", string="Officer at the breach", readonly=True, copy=False, ondelete="set null"
+    )
+    sla_breach_department_id = fields.Many2one(
+        "mp15.department", string="Department at the breach", readonly=True, copy=False, ondelete="set null"
+    )
 
     @api.depends("sla_deadline", "is_open")
+    @api.depends_context("lang")  # worded in the reader's language, whoever computed it first
     def _compute_sla_time_left(self):
         """The 24-hour promise in its own unit: "due in 3 h 20 min", "5 h 10 min overdue"."""
         now = fields.Datetime.now()
@@ -46,14 +55,19 @@ class Mp15Grievance(models.Model):
                     grievance.date_resolved = now
                 if grievance.state == "closed" and not grievance.date_closed:
                     grievance.date_closed = now
-                    # Only the citizen's own "satisfied" confirms; the waiting-time closure marks itself.
-                    grievance.closure = "citizen" if grievance.rating == "satisfied" else "staff"
+                    # Only the citizen's own "satisfied" confirms: an answer from a number someone else typed
+                    # for them is no word of theirs. The waiting-time closure marks itself.
+                    if grievance.rating == "satisfied":
+                        grievance.closure = "citizen" if grievance.phone_verified else "no_feedback"
+                    else:
+                        grievance.closure = "staff"
                 grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, grievance.date_resolved)
             elif grievance.state == "rejected" and grievance.sla_state in sla.OPEN_SLA_STATES:
                 grievance.sla_state = sla.closed_sla_state(grievance.sla_deadline, now)
             elif grievance.is_open and grievance.date_resolved:
                 grievance.write({"date_resolved": False, "date_closed": False, "closure": False})
         self.filtered("is_open")._refresh_sla_state()
+        self._record_sla_breach()
 
     def _refresh_sla_state(self, now=None):
         """Bring the SLA clock of open grievances up to date."""
@@ -62,6 +76,24 @@ class Mp15Grievance(models.Model):
             new_state = sla.open_sla_state(now, grievance.sla_at_risk_at, grievance.sla_deadline)
             if grievance.sla_state != new_state:
                 grievance.sla_state = new_state
+        self._record_sla_breach()
+
+    def _record_sla_breach(self):
+        """Keep who was responsible when the deadline passed: the department and officer of the moment.
+
+        Once per breach: the first record stands (a citizen's reopening starts a new promise, see
+        ``_record_feedback``), so moving the grievance afterwards does not move the breach.
+        """
+        for grievance in self.filtered(
+            lambda g: (
+                g.sla_state in ("breached", "missed")
+                and not (g.sla_breach_department_id or g.sla_breach_user_id)
+                and (g.department_id or g.user_id)
+            )
+        ):
+            grievance.sudo().write(
+                {"sla_breach_department_id": grievance.department_id.id, "sla_breach_user_id": grievance.user_id.id}
+            )
 
     @api.model
     def _at_risk_ratio(self):
@@ -194,6 +226,7 @@ class Mp15Grievance(models.Model):
 
     def _sla_mark_breached(self):
         self.sla_state = "breached"
+        self._record_sla_breach()
 
     def _sla_escalate_to_head(self):
         # No reference in a summary: Odoo's "assigned to you" subject and the activity list already name the grievance.

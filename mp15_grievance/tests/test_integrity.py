@@ -15,7 +15,8 @@ from odoo.tools import mute_logger
 
 from ..models.mp15_grievance import SYSTEM_FIELDS
 from .common import Mp15Case
-from .whatsapp_common import create_account
+from .fake_graph_api import FakeGraphApi
+from .whatsapp_common import Citizen, ConversationHelpers, create_account
 
 # A value of the right type for each field the reports count.
 SYSTEM_VALUES = {
@@ -38,6 +39,9 @@ SYSTEM_VALUES = {
     "verification_state": "confirmed",
     "verifier_id": 2,
     "verified_user_id": 2,
+    "sla_breach_user_id": 2,
+    "sla_breach_department_id": 1,
+    "phone_verified": True,
     "access_token": "chosen-by-staff",
 }
 
@@ -128,7 +132,7 @@ class TestSystemKeptFields(Mp15Case):
         by_staff.with_user(self.head_a).write({"resolution_note": "Done.", "stage_id": self.stage_closed.id})
         self.assertEqual((by_staff.closure, by_staff.rating), ("staff", False))
 
-        by_citizen = self._grievance()
+        by_citizen = self._grievance(channel="whatsapp")  # from the citizen's own number
         by_citizen.with_user(self.head_a).write({"resolution_note": "Done.", "stage_id": self.stage_resolved.id})
         by_citizen._record_feedback(True, channel="test")
         self.assertEqual((by_citizen.closure, by_citizen.rating), ("citizen", "satisfied"))
@@ -145,7 +149,7 @@ class TestSystemKeptFields(Mp15Case):
         self.assertFalse(reopened.closure, "an open grievance has no closure")
 
     def test_reports_show_confirmed_and_reopened_shares(self):
-        confirmed = self._grievance(category=self.category_b)
+        confirmed = self._grievance(category=self.category_b, channel="whatsapp")
         confirmed.write({"resolution_note": "Done.", "stage_id": self.stage_resolved.id})
         confirmed._record_feedback(True, channel="test")
         by_staff = self._grievance(category=self.category_b)
@@ -167,13 +171,117 @@ class TestSystemKeptFields(Mp15Case):
 
 
 @tagged("post_install", "-at_install", "mp15_security")
+class TestConfirmedFromTheCitizensOwnNumber(ConversationHelpers, Mp15Case, HttpCase):
+    """A "satisfied" counts as the citizen's only from their own number, not from one someone typed for them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.graph = FakeGraphApi().start()
+        cls.addClassCleanup(cls.graph.stop)
+        cls.env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
+        cls.account = create_account(
+            cls.env,
+            graph_url=cls.graph.graph_url,
+            template_status_update="grievance_status_update",
+            template_feedback="grievance_feedback",
+        )
+
+    def file_for_a_constituent(self, phone):
+        action = (
+            self.env["mp15.grievance.constituent"]
+            .with_user(self.councillor_1)
+            .create(
+                {
+                    "citizen_name": "Kamla Devi",
+                    "phone": phone,
+                    "category_id": self.category_a.id,
+                    "description": "Hand pump broken",
+                }
+            )
+            .action_file()
+        )
+        self.run_bot()
+        return self.env["mp15.grievance"].browse(action["res_id"])
+
+    def resolve_and_tap_satisfied(self, grievance, citizen):
+        # Within the 24-hour window the question goes with its buttons (outside it, as a template).
+        self.env["mp15.whatsapp.conversation"]._for_partner(
+            grievance.partner_id
+        ).last_inbound_at = fields.Datetime.now()
+        grievance.with_user(self.head_a).write(
+            {"resolution_note": "Pump repaired.", "stage_id": self.stage_resolved.id}
+        )
+        self.run_bot()
+        question = self.env["mp15.whatsapp.message"].search(
+            [("grievance_id", "=", grievance.id), ("message_type", "=", "interactive")], order="id desc", limit=1
+        )
+        citizen.tap(question, option_id=f"feedback:yes:{grievance.id}")
+        self.assertEqual((grievance.state, grievance.rating), ("closed", "satisfied"))
+
+    def confirmed_share(self, grievances):
+        self.env.flush_all()
+        [(share,)] = self.env["mp15.grievance.report"]._read_group(
+            [("grievance_id", "in", grievances.ids)], [], ["confirmed_by_citizen:avg"]
+        )
+        return share
+
+    def test_a_typed_number_does_not_confirm_until_it_writes_about_the_grievance(self):
+        citizen = Citizen(self, "919812377001")
+        typed = self.file_for_a_constituent(citizen.phone)
+        self.assertFalse(typed.phone_verified)
+        self.resolve_and_tap_satisfied(typed, citizen)
+        self.assertEqual(typed.closure, "no_feedback", "whoever holds the typed number gave no citizen's word")
+        self.assertEqual(self.confirmed_share(typed), 0.0)
+
+        written = self.file_for_a_constituent(citizen.phone)
+        confirmation = self.env["mp15.whatsapp.message"].search(
+            [("grievance_id", "=", written.id), ("direction", "=", "out")], order="id", limit=1
+        )
+        citizen.say("हैंडपंप मंदिर के पीछे वाला है", quoting=confirmation)  # the number writes about it
+        self.assertTrue(written.phone_verified)
+        self.assertFalse(typed.phone_verified, "only the grievance written about")
+        self.resolve_and_tap_satisfied(written, citizen)
+        self.assertEqual(written.closure, "citizen")
+        self.assertEqual(self.confirmed_share(typed | written), 50.0)
+
+    def test_whatsapp_and_own_portal_filings_are_the_citizens_number_and_staff_typed_ones_are_not(self):
+        citizen = Citizen(self, "919812377002")
+        citizen.say("मेरे वार्ड में तीन दिन से पानी नहीं आ रहा है")
+        self.assertTrue(citizen.grievances.phone_verified)
+        self.citizen.partner_id.sudo().mp15_phone = "+919812377003"
+        portal = (
+            self.env["mp15.grievance"]
+            .with_user(self.citizen)
+            .create(
+                {
+                    "category_id": self.category_a.id,
+                    "description": "x",
+                    "ward_id": self.ward_1.id,
+                    "partner_id": self.citizen.partner_id.id,
+                    "phone": "+919812377003",  # as the portal files: their own registered number
+                }
+            )
+        )
+        self.assertTrue(portal.sudo().phone_verified)
+        by_staff = (
+            self.env["mp15.grievance"]
+            .with_user(self.head_a)
+            .create({"category_id": self.category_a.id, "description": "x", "phone": "+919812377004"})
+        )
+        self.assertFalse(by_staff.phone_verified)
+        with self.assertRaises(AccessError):
+            by_staff.with_user(self.head_a).write({"phone_verified": True})
+
+
+@tagged("post_install", "-at_install", "mp15_security")
 class TestCitizenOnlyFeedback(HttpCase, Mp15Case):
     """Feedback comes from the citizen alone: token link, own portal login, own WhatsApp number."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.resolved = cls._grievance(description="Pothole near the school")
+        cls.resolved = cls._grievance(description="Pothole near the school", channel="whatsapp")
         cls.resolved.write({"stage_id": cls.stage_resolved.id, "resolution_note": "Filled."})
         cls.resolved.user_id = cls.officer_a
         cls.token = cls.resolved._portal_ensure_token()

@@ -8,6 +8,8 @@ from freezegun import freeze_time
 from odoo.tests import HttpCase, tagged
 
 from .common import Mp15Case
+from .fake_graph_api import FakeGraphApi
+from .whatsapp_common import Citizen, ConversationHelpers, create_account
 
 T0 = datetime(2026, 6, 1, 4, 30, 0)  # 10:00 in Sagar
 
@@ -119,3 +121,69 @@ class TestLanguages(HttpCase, Mp15Case):
         activity = grievance.activity_ids.filtered(lambda a: a.activity_type_id == resolve)
         self.assertEqual(activity.user_id, self.officer_a2)
         self.assertEqual(activity.summary, resolve.with_context(lang="hi_IN").summary)
+
+    def test_an_english_reader_keeps_english_ward_names_after_a_hindi_citizen_update(self):
+        """The citizen's Hindi update names the ward in Hindi; the English head's form still says "Ward 901 · …"."""
+        self.citizen.partner_id.lang = "hi_IN"
+        grievance = self._grievance(category=self.category_a)
+        spec = {"ward_id": {"fields": {"display_name": {}}}, "sla_time_left": {}}
+        head = grievance.with_user(self.head_a).with_context(lang="en_US")
+        (saved,) = head.web_save({"stage_id": self.stage_in_progress.id}, specification=spec)
+        update = grievance.message_ids.filtered(lambda m: m.author_id == self.env.ref("base.partner_root"))[:1]
+        self.assertIn(self.stage_in_progress.with_context(lang="hi_IN").name, update.body, "told in Hindi")
+        self.assertEqual(saved["ward_id"]["display_name"], "Ward 901 · Teen Batti (test)")
+        self.assertTrue(saved["sla_time_left"].startswith("due in"), saved["sla_time_left"])
+        self.assertEqual(grievance.with_context(lang="hi_IN").ward_id.display_name, "वार्ड 901 · Teen Batti (test)")
+
+    def test_odoos_own_words_reach_hindi_readers(self):
+        """Odoo's web, mail and portal leave these words empty in Hindi: the addon's i18n_extra/hi.po fills them."""
+        response = self.url_open("/web/webclient/translations/1?lang=hi_IN")
+        terms = {m["id"]: m["string"] for module in response.json()["modules"].values() for m in module["messages"]}
+        expected = {
+            "Yesterday": "कल",
+            "Search...": "खोजें...",
+            "Send message": "संदेश भेजें",
+            "Log note": "नोट लिखें",
+            "The conversation is empty.": "अभी कोई बातचीत नहीं है।",
+        }
+        self.assertEqual({english: terms.get(english) for english in expected}, expected)
+        self.assertIn("मेरा खाता", self.env.ref("portal.portal_layout").with_context(lang="hi_IN").arch_db)
+        self.assertIn("My account", self.env.ref("portal.portal_layout").with_context(lang="en_US").arch_db)
+
+
+@tagged("post_install", "-at_install", "mp15_languages")
+class TestControlRoom(ConversationHelpers, HttpCase, Mp15Case):
+    """The control room's number the emergency reply gives is the commissioner's setting, not a fixed text."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("hi_IN")
+        cls.env["ir.module.module"]._load_module_terms(["mp15_grievance"], ["hi_IN"])
+        cls.graph = FakeGraphApi().start()
+        cls.addClassCleanup(cls.graph.stop)
+        cls.env["mp15.whatsapp.account"].search([]).active = False
+        cls.account = create_account(cls.env, graph_url=cls.graph.graph_url)
+
+    def test_the_emergency_reply_gives_the_control_room_number_from_settings(self):
+        settings = self.env["mp15.grievance.settings"].with_user(self.manager).create({})
+        self.assertEqual(settings.mp15_control_room_phone, "07582-220000")
+        self.assertTrue(settings.mp15_control_room_is_placeholder, "Settings say it is the demo's placeholder")
+
+        first = Citizen(self, "919812345671")
+        numbers = first.say("मेरे घर के पास आग लग गई है")[0]
+        self.assertReplies(numbers, ["emergency_numbers"])
+        self.assertIn("\n07582-220000 — ", numbers.body)
+        self.assertNotIn("{control_room}", numbers.body)
+
+        settings.mp15_control_room_phone = " 07582-244100 "
+        settings.action_save()
+        self.assertFalse(
+            self.env["mp15.grievance.settings"].with_user(self.manager).create({}).mp15_control_room_is_placeholder
+        )
+        second = Citizen(self, "919812345672")
+        numbers = second.say("मेरे घर के पास आग लग गई है")[0]
+        self.assertIn("\n07582-244100 — ", numbers.body)
+        self.assertNotIn("07582-220000", numbers.body)
+        english = self.env["mp15.bot.text"]._render("emergency_numbers", "en_US")
+        self.assertIn("07582-244100 — Sagar Municipal Corporation control room", english)

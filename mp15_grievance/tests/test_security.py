@@ -159,10 +159,42 @@ class TestGrievanceSecurity(Mp15Case):
         self.assertCannotWrite(self.councillor_1, self.other)
 
     def test_councillor_cannot_create_in_own_ward(self):
+        # Not over RPC: any citizen, no checks, emergencies. They file through the constituent dialog.
         with self.assertRaises(AccessError):
             self.env["mp15.grievance"].with_user(self.councillor_1).create(
                 {"category_id": self.category_a.id, "description": "x", "ward_id": self.ward_1.id}
             )
+        with self.assertRaises(AccessError):
+            self.env["mp15.grievance"].with_user(self.councillor_1).create(
+                {
+                    "category_id": self.category_a.id,
+                    "description": "x",
+                    "ward_id": self.ward_1.id,
+                    "partner_id": self.other_citizen.partner_id.id,
+                }
+            )
+
+    def test_councillor_files_in_own_ward_for_a_constituent(self):
+        # Issue 14: a councillor files for a constituent of their ward (the routing stays the department's).
+        action = (
+            self.env["mp15.grievance.constituent"]
+            .with_user(self.councillor_1)
+            .create(
+                {
+                    "citizen_name": "Sita Bai",
+                    "phone": "+919111100055",
+                    "ward_id": self.ward_1.id,
+                    "category_id": self.category_a.id,
+                    "description": "x",
+                }
+            )
+            .action_file()
+        )
+        grievance = self.env["mp15.grievance"].browse(action["res_id"])
+        self.assertEqual((grievance.channel, grievance.ward_id), ("backoffice", self.ward_1))
+        self.assertEqual((grievance.partner_id.name, grievance.phone), ("Sita Bai", "+919111100055"))
+        self.assertFalse(grievance.phone_verified, "a number the councillor typed is not the citizen's word")
+        self.assertTrue(grievance.with_user(self.councillor_1).has_access("read"))
 
     def test_councillor_cannot_create_in_other_ward(self):
         with self.assertRaises(AccessError):
