@@ -71,6 +71,12 @@ bench-sla: setup
 bench-whatsapp: setup
 	@.venv/bin/python bench/whatsapp_bench.py
 
+bench-broadcast: setup
+	@.venv/bin/python bench/broadcast_bench.py
+
+bench-performance: setup
+	@.venv/bin/python bench/performance_page_bench.py
+
 reset-db:
 	@scripts/run.sh --reset-db
 

@@ -27,6 +27,9 @@ DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 # Long msgids that are rightly left as they are: sample data, not language.
 UNTRANSLATED_ON_PURPOSE = {
     '{"type": "Polygon", "coordinates": [[[78.73, 23.83], [78.75, 23.83], [78.75, 23.85], [78.73, 23.83]]]}',
+    # examples already in Hindi (a WhatsApp template's body, a broadcast's parameters)
+    "वार्ड {{1}} में {{2}} को पानी की सप्लाई बंद रहेगी।",
+    "12\nरविवार, 8 दिसंबर\nपाइपलाइन की मरम्मत",
 }
 URL = re.compile(r"^\s*https?://\S+\s*$")
 

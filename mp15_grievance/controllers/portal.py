@@ -1,3 +1,5 @@
+"""The citizen portal: /my/grievances, a grievance's page and timeline, filing, feedback, token links."""
+
 import os
 import re
 

@@ -1,3 +1,5 @@
+"""Delay reasons: the codes an officer picks to explain a missed deadline."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,5 @@
+"""Departments: who handles a category of grievance, their head, their officers and their SLA."""
+
 from odoo import api, fields, models
 
 

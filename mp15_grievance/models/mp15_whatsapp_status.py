@@ -1,3 +1,5 @@
+"""Delivery statuses from Meta's webhooks (sent, delivered, read, failed), stored and applied to our messages."""
+
 import logging
 from datetime import timedelta
 

@@ -20,3 +20,12 @@ from . import test_resolve
 from . import test_chatter_whatsapp
 from . import test_languages
 from . import test_commissioner_settings
+from . import test_councillor
+from . import test_bot_answers
+from . import test_broadcast
+from . import test_grading
+from . import test_open311
+from . import test_performance_page
+from . import test_dashboards
+from . import test_digest
+from . import test_announcements_bot
