@@ -7,10 +7,15 @@ Measured side by side in one run on one fresh database (no demo data):
      (goal ≤ 1.2: set-based, not a record per ORM create), for the approval and the INSERT alone;
   2. pace: the sender's scheduled action sending a broadcast to a local Graph API (FakeGraphApi, in
      this process), committing each batch as in production; printed: messages per second as the
-     Graph API received them ÷ the account's configured rate (goal 0.9–1.0).
+     Graph API received them ÷ the account's configured rate (goal 0.9–1.0);
+  3. replies under a broadcast: an Odoo server as production runs it (prefork, 2 HTTP and 2 cron
+     workers) answers citizens writing at a steady rate, first with nothing else to send, then while
+     the broadcast to the ward of --big citizens is sending; printed: p95 of the time from a
+     citizen's message to our first reply, with ÷ without (goal ≤ 2).
 Figures are printed as measured; nothing is asserted on time.
 
     .venv/bin/python bench/broadcast_bench.py [--big 100000] [--small 1000] [--rate 40] [--seconds 15]
+                                              [--reply-rate 5] [--reply-seconds 20]
 """
 
 import argparse
@@ -19,7 +24,11 @@ import statistics
 import sys
 import time
 
+import psycopg2
 from odoo_env import ROOT, create_database, log, odoo_registry
+from odoo_server import OdooServer
+from whatsapp_bench import APP_SECRET, percentile, replies_by_phone
+from whatsapp_load import MessageFactory, complaint_texts, send_paced
 
 DB = "mp15_bench_broadcast"
 ROUNDS = 3
@@ -167,12 +176,75 @@ def measure_pace(odoo, registry, fake, rate, ids, expected):
     return (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]), len(arrivals), states
 
 
+def reply_latencies(server, fake, factory, series, rate, seconds):
+    """Seconds from each citizen's POST to our first reply, for ``rate`` citizens a second during ``seconds``."""
+    messages = factory.messages(series, rate * seconds)
+    sent = send_paced(server.url, messages, rate)
+    phones = {message.phone for message in messages}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(replies_by_phone(fake, phones)) < len(phones):
+        time.sleep(0.5)
+    replies = replies_by_phone(fake, phones)
+    return [min(replies[item.message.phone]) - item.started for item in sent if item.message.phone in replies]
+
+
+def measure_replies_under_broadcast(odoo, registry, fake, ids, reply_rate, reply_seconds):
+    """p95 reply latency without, then with, the big broadcast sending (same server, same load)."""
+    account_id, template_id, manager_ids, big_ward_id = ids
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env["mp15.whatsapp.account"].browse(account_id).app_secret = APP_SECRET
+        classifier = env["mp15.whatsapp.conversation"]._classifier()
+    factory = MessageFactory(
+        fake.phone_number_id, APP_SECRET, complaint_texts(lambda text: classifier.classify(text).auto_file), tag="R"
+    )
+    with OdooServer(DB, workers=2, cron_threads=2) as server:
+        reply_latencies(server, fake, factory, "71", reply_rate, 5)  # warm-up: workers load the registry
+        without = reply_latencies(server, fake, factory, "72", reply_rate, reply_seconds)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            users = env["res.users"]
+            broadcast = draft(
+                env,
+                env["mp15.whatsapp.account"].browse(account_id),
+                env["mp15.whatsapp.template"].browse(template_id),
+                users.browse(manager_ids[0]),
+                env["mp15.ward"].browse(big_ward_id),
+            )
+            broadcast.action_submit()
+            broadcast.with_user(users.browse(manager_ids[1])).action_approve()
+            env["mp15.broadcast"]._cron_run()
+            broadcast_id = broadcast.id
+        time.sleep(5)  # the sender is busy with the broadcast
+        during = reply_latencies(server, fake, factory, "73", reply_rate, reply_seconds)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            state = env["mp15.broadcast"].browse(broadcast_id).state
+            cr.execute(
+                "SELECT count(*) FROM mp15_broadcast_recipient WHERE broadcast_id = %s AND state != 'queued'",
+                (broadcast_id,),
+            )
+            reached = cr.fetchone()[0]
+        for attempt in range(10):  # the server's sender updates the same recipients: as Odoo retries an RPC
+            try:
+                with registry.cursor() as cr:
+                    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                    manager = env["res.users"].browse(manager_ids[1])
+                    env["mp15.broadcast"].browse(broadcast_id).with_user(manager).action_cancel()
+                break
+            except psycopg2.errors.SerializationFailure:
+                time.sleep(0.5 * (attempt + 1))
+    return without, during, state, reached
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--rate", type=int, default=40, help="the account's messages per second")
     parser.add_argument("--seconds", type=int, default=15, help="how long the paced broadcast should take")
+    parser.add_argument("--reply-rate", type=int, default=5, help="citizens writing per second in part 3")
+    parser.add_argument("--reply-seconds", type=int, default=20, help="duration of each half of part 3")
     args = parser.parse_args()
     pace_size = args.rate * args.seconds
 
@@ -185,6 +257,7 @@ def main():
                 sizes = {"small": args.small, "big": args.big, "pace": pace_size}
                 account, template, managers, wards = set_up(env, fake, args.rate, sizes)
                 ids = account.id, template.id, [user.id for user in managers], wards["pace"].id
+                big_ids = account.id, template.id, [user.id for user in managers], wards["big"].id
                 cr.commit()
                 log(f"citizens: {args.small:,} + {args.big:,} + {pace_size:,} opted in, in three wards")
                 timings = {"small": [], "big": []}
@@ -198,6 +271,9 @@ def main():
                             f"(INSERT {insert:7.3f} s)"
                         )
             rate, sent, states = measure_pace(odoo, registry, fake, args.rate, ids, pace_size)
+            without, during, broadcast_state, reached = measure_replies_under_broadcast(
+                odoo, registry, fake, big_ids, args.reply_rate, args.reply_seconds
+            )
         approve_ratio = statistics.median(t[0] for t in timings["big"]) / statistics.median(
             t[0] for t in timings["small"]
         )
@@ -214,6 +290,13 @@ def main():
             f"{rate / args.rate:5.2f}  (goal 0.9–1.0)"
         )
         log(f"recipients by state at the end: {states}")
+        p95_without, p95_during = percentile(without, 0.95), percentile(during, 0.95)
+        log(
+            f"replies at {args.reply_rate}/s: p95 {p95_without:.2f} s alone ({len(without)} answered), "
+            f"{p95_during:.2f} s while the {args.big:,} broadcast was sending ({len(during)} answered; "
+            f"broadcast {broadcast_state}, {reached:,} recipients reached meanwhile)"
+        )
+        log(f"reply p95 with the broadcast ÷ without:                {p95_during / p95_without:5.2f}  (goal ≤ 2)")
     finally:
         fake.stop()
 

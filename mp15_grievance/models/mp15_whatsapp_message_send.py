@@ -17,7 +17,6 @@ from odoo.tools import SQL
 from ..tools import cloud_api, locks, urls
 
 SEND_BATCH = 500
-SEND_THREADS = 16
 SEND_TIME_BUDGET = 5  # seconds per call; Odoo calls again at once while messages are due
 
 
@@ -132,7 +131,7 @@ class Mp15WhatsappMessage(models.Model):
         for message in self:
             by_phone[message.phone].append((message.id, json.loads(message.payload or "{}")))
         # HTTP only in the threads: the ORM stays in this thread.
-        with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(by_phone))) as pool:
+        with ThreadPoolExecutor(max_workers=min(cloud_api.PARALLEL_SENDS, len(by_phone))) as pool:
             outcomes = dict(
                 item
                 for chunk in pool.map(lambda items: _send_in_order(client, items), by_phone.values())

@@ -154,6 +154,9 @@ def backoff_delay(attempt: int, *, base: float = 30, cap: float = 3600, jitter: 
     return min(cap, base * 2**exponent) * (1.0 - jitter / 2.0)
 
 
+PARALLEL_SENDS = 16  # messages the sender has in flight at once (its threads), and connections kept open for them
+
+
 class CloudApiClient:
     def __init__(
         self,
@@ -164,7 +167,10 @@ class CloudApiClient:
         timeout: float = 15,
         session: requests.Session | None = None,
         allowed_prefixes: tuple[str, ...] | None = None,
+        connections: int = PARALLEL_SENDS,
     ):
+        """``connections``: kept open to the Graph API, one per sending thread (requests keeps 10 by default
+        and drops the rest after each answer, so a 16-thread sender reconnected for every message)."""
         parts = urlsplit(graph_url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"graph_url must be an http(s) URL, got {graph_url!r}")
@@ -179,7 +185,12 @@ class CloudApiClient:
         self.graph_url = graph_url.rstrip("/")
         self.phone_number_id = phone_number_id
         self.timeout = timeout
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=connections)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.session = session
         self._access_token = access_token or ""
         if allowed_prefixes is None:
             allowed_prefixes = (f"{parts.scheme}://{parts.netloc}/",)
