@@ -55,7 +55,7 @@ if "mp15_grievance" not in sys.modules:  # the pure core without Odoo, as tests/
     sys.modules["mp15_grievance"] = _package
 
 from mp15_grievance.tools.classifier import AUTO_FILE_CONFIDENCE, Classifier  # noqa: E402
-from mp15_grievance.tools.gazetteer import PlaceCandidate, find_places, without_places  # noqa: E402
+from mp15_grievance.tools.gazetteer import PlaceCandidate, without_places  # noqa: E402
 from mp15_grievance.tools.intent import detect_intent  # noqa: E402
 
 
@@ -98,7 +98,7 @@ class Result:
 
 def understand(text, classifier, places=()):
     """(classification, intent) of a message as the WhatsApp engine reads it: place names cut out first."""
-    rest = without_places(text, places) if places and find_places(text, places) else text
+    rest = without_places(text, places) if places else text
     classification = classifier.classify(rest)
     return classification, detect_intent(text, classification)
 

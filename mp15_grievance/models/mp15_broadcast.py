@@ -119,7 +119,7 @@ class Mp15Broadcast(models.Model):
         """The citizens this broadcast goes to now: (partner_id, phone, lang, in_window)."""
         self.ensure_one()
         now = fields.Datetime.now()
-        conditions = [SQL("p.active AND p.mp15_whatsapp_opt_in AND p.mp15_phone IS NOT NULL")]
+        conditions = [SQL("p.active AND p.mp15_whatsapp_opt_in"), self._audience_reachable()]
         if self.ward_ids:
             conditions.append(SQL("p.mp15_ward_id IN %s", tuple(self.ward_ids.ids)))
         if self.category_ids:
@@ -133,18 +133,31 @@ class Mp15Broadcast(models.Model):
                     now - timedelta(days=max(0, self.grievance_days)),
                 )
             )
+        phone, conversation = self._audience_conversation()
         return SQL(
             """
-            SELECT p.id AS partner_id, p.mp15_phone AS phone,
+            SELECT p.id AS partner_id, %s AS phone,
                    COALESCE(c.lang, 'hi') AS lang,
                    COALESCE(c.last_inbound_at > %s, FALSE) AS in_window
               FROM res_partner p
-              LEFT JOIN mp15_whatsapp_conversation c ON c.account_id = %s AND c.phone = p.mp15_phone
+              %s
              WHERE %s
             """,
+            phone,
             now - timedelta(hours=24),
-            self.account_id.id,
+            conversation,
             SQL(" AND ").join(conditions),
+        )
+
+    def _audience_reachable(self):
+        """Which contacts this broadcast's account can reach: citizens with their WhatsApp number."""
+        return SQL("p.mp15_phone IS NOT NULL")
+
+    def _audience_conversation(self):
+        """(the number to send to, the join to the citizen's conversation on this account: language, window)."""
+        return SQL("p.mp15_phone"), SQL(
+            "LEFT JOIN mp15_whatsapp_conversation c ON c.account_id = %s AND c.phone = p.mp15_phone",
+            self.account_id.id,
         )
 
     def _counts(self):

@@ -286,7 +286,7 @@ class Mp15WhatsappConversation(models.Model):
             open_grievances=tuple(self._info(g) for g in mine.filtered("is_open")[:10]),
             categories=self._category_options(),
             first_contact=first_contact,
-            **self._announcement_facts(),  # opted_in, announcement_ward (mp15_whatsapp_conversation_answers.py)
+            **self._announcement_facts(mine),  # opted_in, announcement_ward (…_conversation_answers.py)
         )
 
     def _find_reference(self, text):

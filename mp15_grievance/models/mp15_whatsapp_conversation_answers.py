@@ -4,7 +4,7 @@ from odoo import models
 
 from ..tools import dialogue
 from ..tools.answers import match_answer
-from ..tools.gazetteer import find_places, without_places
+from ..tools.gazetteer import read_places
 
 WATER_TIMING_ANSWER = "mp15_grievance.bot_answer_water_timing"  # followed by the timing of the citizen's ward
 
@@ -19,9 +19,7 @@ class Mp15WhatsappConversation(models.Model):
         """
         if not text:
             return {"classification": None}
-        candidates = self.env["mp15.place"]._candidates()
-        place_ids = find_places(text, candidates)
-        rest = without_places(text, candidates) if place_ids else text
+        place_ids, rest = read_places(text, self.env["mp15.place"]._candidates())
         places = self._place_infos(place_ids)
         return {
             "classification": self._classifier().classify(rest),
@@ -65,12 +63,12 @@ class Mp15WhatsappConversation(models.Model):
         )
         return latest.ward_id or Ward
 
-    def _announcement_facts(self):
+    def _announcement_facts(self, grievances_newest_first=None):
         """The ``Event`` fields about announcements: whether the citizen gets them, the ward to propose."""
         partner = self.partner_id.sudo()
         if not partner:
             return {}
-        ward = partner._mp15_announcement_ward().with_context(lang=self._odoo_lang())
+        ward = partner._mp15_announcement_ward(grievances_newest_first).with_context(lang=self._odoo_lang())
         return {
             "opted_in": partner.mp15_whatsapp_opt_in,
             "announcement_ward": dialogue.WardInfo(id=ward.id, number=ward.number, title=ward.display_name)

@@ -98,11 +98,17 @@ class ResPartner(models.Model):
         self.sudo().write(values)
         return True
 
-    def _mp15_announcement_ward(self):
-        """The ward to propose when the citizen opts in: the one stored, else that of their last grievance."""
+    def _mp15_announcement_ward(self, grievances_newest_first=None):
+        """The ward to propose when the citizen opts in: the one stored, else that of their last grievance.
+
+        ``grievances_newest_first``: the citizen's grievances the caller has already read (the bot reads them
+        for every message), so that no second search is needed.
+        """
         self.ensure_one()
         if self.mp15_ward_id:
             return self.mp15_ward_id
+        if grievances_newest_first is not None:
+            return grievances_newest_first.filtered("ward_id")[:1].ward_id
         grievance = (
             self.env["mp15.grievance"]
             .sudo()

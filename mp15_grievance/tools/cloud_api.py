@@ -264,17 +264,7 @@ class CloudApiClient:
         params = {"fields": "id,name,language,category,status,quality_score,components", "limit": page_size}
         templates: list[dict] = []
         for _page in range(max_pages):
-            try:
-                response = self._request("GET", url, params=params, headers=self._headers())
-                with response:
-                    content = _read_limited(response, _RESPONSE_LIMIT)
-            except _TRANSPORT_ERRORS as error:
-                raise CloudApiError(_transport_error(error), None, RETRY) from None
-            status = response.status_code
-            data = _json_or_none(content)
-            if not 200 <= status < 300:
-                error = _graph_error(data, status, content)
-                raise CloudApiError(error, status, classify_error(status, error.code))
+            status, data, content = self._get_json(url, params)
             if not isinstance(data, dict) or not isinstance(data.get("data"), list):
                 raise CloudApiError(ApiError(None, "Unexpected response", _snippet(content), None), status, RETRY)
             templates.extend(item for item in data["data"] if isinstance(item, dict))
@@ -286,14 +276,10 @@ class CloudApiClient:
             params = {**params, "after": after}
         return templates
 
-    # ------------------------------------------------------------------ media
-
-    def get_media(self, media_id: str) -> MediaInfo:
-        """The short-lived download URL and metadata of an inbound media id."""
-        if not isinstance(media_id, str) or not _SAFE_ID_RE.fullmatch(media_id):
-            raise CloudApiError(ApiError(None, "Invalid media id", repr(media_id)[:100], None))
+    def _get_json(self, url: str, params: dict | None = None) -> tuple[int, object, bytes]:
+        """GET ``url``: (status, its JSON or None, the raw bytes); a transport error or a non-2xx answer raises."""
         try:
-            response = self._request("GET", f"{self.graph_url}/{media_id}", headers=self._headers())
+            response = self._request("GET", url, params=params, headers=self._headers())
             with response:
                 content = _read_limited(response, _RESPONSE_LIMIT)
         except _TRANSPORT_ERRORS as error:
@@ -303,6 +289,15 @@ class CloudApiClient:
         if not 200 <= status < 300:
             error = _graph_error(data, status, content)
             raise CloudApiError(error, status, classify_error(status, error.code))
+        return status, data, content
+
+    # ------------------------------------------------------------------ media
+
+    def get_media(self, media_id: str) -> MediaInfo:
+        """The short-lived download URL and metadata of an inbound media id."""
+        if not isinstance(media_id, str) or not _SAFE_ID_RE.fullmatch(media_id):
+            raise CloudApiError(ApiError(None, "Invalid media id", repr(media_id)[:100], None))
+        status, data, content = self._get_json(f"{self.graph_url}/{media_id}")
         url = data.get("url") if isinstance(data, dict) else None
         if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
             raise CloudApiError(ApiError(None, "Unexpected response", _snippet(content), None), status)

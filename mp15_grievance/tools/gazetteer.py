@@ -216,24 +216,28 @@ def _matches(text, candidates):
     return words, chosen
 
 
-def find_places(text: str, candidates: Sequence[PlaceCandidate]) -> tuple[int, ...]:
-    """Ids of the places the text names: whole words, longest match first, each once, in text order."""
-    _words_found, chosen = _matches(text, candidates)
+def read_places(text: str, candidates: Sequence[PlaceCandidate]) -> tuple[tuple[int, ...], str]:
+    """(ids of the places the text names, the text without those names): one reading for both."""
+    words, chosen = _matches(text, candidates)
     ids = []
     for _start, _end, place_ids in chosen:
         ids.extend(place_id for place_id in place_ids if place_id not in ids)
-    return tuple(ids)
-
-
-def without_places(text: str, candidates: Sequence[PlaceCandidate]) -> str:
-    """The text with the place names found cut out (spaces tidied), for classifying the complaint."""
-    words, chosen = _matches(text, candidates)
     if not chosen:
-        return text
+        return (), text
     pieces = []
     position = 0
     for start, end, _ids in chosen:
         pieces.append(text[position : words[start][0]])
         position = words[end - 1][1]
     pieces.append(text[position:])
-    return " ".join(" ".join(pieces).split())
+    return tuple(ids), " ".join(" ".join(pieces).split())
+
+
+def find_places(text: str, candidates: Sequence[PlaceCandidate]) -> tuple[int, ...]:
+    """Ids of the places the text names: whole words, longest match first, each once, in text order."""
+    return read_places(text, candidates)[0]
+
+
+def without_places(text: str, candidates: Sequence[PlaceCandidate]) -> str:
+    """The text with the place names found cut out (spaces tidied), for classifying the complaint."""
+    return read_places(text, candidates)[1]

@@ -309,13 +309,18 @@ def _typed_category(turn: Turn, text: str) -> None:
 # --------------------------------------------------------------------------- other flows
 
 
-def suggestion(turn: Turn) -> None:
+def _take_into_draft(turn: Turn) -> None:
+    """A pin, a photo or words sent in a flow that files whatever it has: each goes into the draft."""
     event = turn.event
     if event.kind == "location":
         turn.set_location_from_event()
     elif event.kind == "media":
         turn.add_media(event.media_message_id)
     turn.add_description(turn.text())
+
+
+def suggestion(turn: Turn) -> None:
+    _take_into_draft(turn)
     if "description" in turn.draft:
         turn.file("suggestion", OTHER_CODE, turn.draft["description"])
     else:
@@ -323,12 +328,7 @@ def suggestion(turn: Turn) -> None:
 
 
 def emergency(turn: Turn) -> None:
-    event = turn.event
-    if event.kind == "location":
-        turn.set_location_from_event()
-    elif event.kind == "media":
-        turn.add_media(event.media_message_id)
-    turn.add_description(turn.text())
+    _take_into_draft(turn)
     places.locate(turn, may_ask=False)  # "aag lagi hai, Teen Batti": the ward without a question
     turn.urgent = True
     turn.file_complaint_now(EMERGENCY_CODE, turn.draft.get("description", ""), numbers_shown=True)
