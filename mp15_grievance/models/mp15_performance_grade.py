@@ -51,6 +51,16 @@ class Mp15PerformanceGrade(models.Model):
     )
     date_computed = fields.Datetime(string="Graded on", readonly=True)
 
+    # Two servers' scheduled actions, or one and the commissioner's wizard, grading the same month at once:
+    # each checked "not graded yet" in its own snapshot; the second to commit is refused here.
+    _sql_constraints = [
+        (
+            "graded_once",
+            "UNIQUE NULLS NOT DISTINCT (month, scope, department_id, user_id)",
+            "This month is already graded: its published grades stay as published.",
+        )
+    ]
+
     # ------------------------------------------------------------------ grading
 
     @api.model

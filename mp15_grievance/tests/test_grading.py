@@ -2,12 +2,14 @@
 
 from datetime import datetime, time, timedelta
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import Mp15Case
 
@@ -180,6 +182,18 @@ class TestGrading(Mp15Case):
         self.assertEqual(
             (self.late.sla_breach_user_id, self.late.sla_breach_department_id), (self.officer_a, self.department_a)
         )
+
+    def test_a_month_graded_twice_at_once_keeps_one_set_of_grades(self):
+        # Two servers grading at the same moment each see "not graded yet" in their own snapshot: the second
+        # set of rows is refused by the database.
+        first = self.Grade._grade_month(self.month)
+        self.assertTrue(first)
+        copies = [
+            {name: row[name] for name in ("month", "scope", "department_id", "user_id", "score", "grade")}
+            for row in first.read(["month", "scope", "department_id", "user_id", "score", "grade"], load=None)
+        ]
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
+            self.Grade.sudo().create(copies)
 
     def test_rejecting_a_breached_grievance_does_not_take_the_breach_away(self):
         self._breach_the_late_one()
