@@ -6,8 +6,7 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import Mp15Case
-from .fake_graph_api import FakeGraphApi
-from .whatsapp_common import WABA_ID, Citizen, ConversationHelpers, create_account
+from .whatsapp_common import WABA_ID, Citizen, ConversationHelpers, start_graph_and_account
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
@@ -16,12 +15,7 @@ class TestAnnouncementsBot(ConversationHelpers, Mp15Case, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env["res.lang"]._activate_lang("hi_IN")
-        env["ir.module.module"]._load_module_terms(["mp15_grievance"], ["hi_IN"])
-        cls.graph = FakeGraphApi().start()
-        cls.addClassCleanup(cls.graph.stop)
-        env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
-        cls.account = create_account(env, graph_url=cls.graph.graph_url, waba_id=WABA_ID, rate_limit_mps=50)
+        start_graph_and_account(cls, waba_id=WABA_ID, rate_limit_mps=50)
         cls.manager_2 = new_test_user(
             env, "test_commissioner_2", groups="mp15_grievance.group_manager", name="Deputy Commissioner"
         )

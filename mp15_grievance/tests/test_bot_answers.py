@@ -4,8 +4,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 
 from .common import Mp15Case
-from .fake_graph_api import FakeGraphApi
-from .whatsapp_common import Citizen, ConversationHelpers, create_account
+from .whatsapp_common import Citizen, ConversationHelpers, start_graph_and_account
 
 TAX_QUESTION = "property tax kitna baki hai?"
 TAX_QUESTION_HI = "मेरा संपत्ति कर कितना बकाया है?"
@@ -18,12 +17,7 @@ class TestBotAnswers(ConversationHelpers, Mp15Case, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env["res.lang"]._activate_lang("hi_IN")
-        env["ir.module.module"]._load_module_terms(["mp15_grievance"], ["hi_IN"])
-        cls.graph = FakeGraphApi().start()
-        cls.addClassCleanup(cls.graph.stop)
-        env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
-        cls.account = create_account(env, graph_url=cls.graph.graph_url)
+        start_graph_and_account(cls)
         env["mp15.place"].search([]).active = False  # demo places: these tests know their own
         Place = env["mp15.place"]
         cls.teen_batti = Place.create(

@@ -12,24 +12,11 @@ from odoo.tests import new_test_user, tagged
 
 from ..tools import messages
 from .common import Mp15Case
-from .fake_graph_api import DEFAULT_TEMPLATES, FakeGraphApi, ScriptedResponse
-from .whatsapp_common import WABA_ID, create_account, encode, envelope, inbound, sign, status
+from .fake_graph_api import DEFAULT_TEMPLATES, ScriptedResponse
+from .whatsapp_common import WABA_ID, encode, envelope, inbound, sign, start_graph_and_account, status
 
 WATER_BODY = "वार्ड {{1}} में {{2}} को पानी की सप्लाई बंद रहेगी। कारण: {{3}}"
 WATER_PARAMETERS = "12\nरविवार\nपाइपलाइन की मरम्मत"
-
-
-class TimedFakeGraphApi(FakeGraphApi):
-    """The fake Graph API, also noting when each request arrived (to measure the pace)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.arrivals = []
-
-    def _record(self, request):
-        with self._lock:
-            self.arrivals.append((time.monotonic(), request.json))
-        return super()._record(request)
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
@@ -37,10 +24,7 @@ class TestBroadcast(Mp15Case):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.graph = TimedFakeGraphApi().start()
-        cls.addClassCleanup(cls.graph.stop)
-        cls.env["mp15.whatsapp.account"].search([]).active = False  # only this test's number sends
-        cls.account = create_account(cls.env, graph_url=cls.graph.graph_url, waba_id=WABA_ID, rate_limit_mps=50)
+        start_graph_and_account(cls, hindi=False, waba_id=WABA_ID, rate_limit_mps=50)
         cls.manager_2 = new_test_user(
             cls.env, "test_commissioner_2", groups="mp15_grievance.group_manager", name="Deputy Commissioner"
         )
@@ -62,7 +46,6 @@ class TestBroadcast(Mp15Case):
     def setUp(self):
         super().setUp()
         self.graph.reset()
-        self.graph.arrivals.clear()
 
     # ------------------------------------------------------------------ helpers
 
@@ -280,7 +263,9 @@ class TestBroadcast(Mp15Case):
         started = time.monotonic()
         self.send()
         self.assertGreaterEqual(time.monotonic() - started, 2, "15 messages at 5 per second take over 2 seconds")
-        arrivals = sorted(self.graph.arrivals, key=lambda item: item[0])
+        arrivals = sorted(
+            ((request.received_at, request.json) for request in self.graph.requests), key=lambda item: item[0]
+        )
         self.assertEqual(len(arrivals), 15)
         first_batch = [payload["to"] for _at, payload in arrivals[:5]]
         self.assertTrue(set(replies.mapped("phone")) <= set(first_batch), "the replies go in the first second")

@@ -15,8 +15,7 @@ from odoo.tools import mute_logger
 
 from ..models.mp15_grievance import SYSTEM_FIELDS
 from .common import Mp15Case
-from .fake_graph_api import FakeGraphApi
-from .whatsapp_common import Citizen, ConversationHelpers, create_account
+from .whatsapp_common import Citizen, ConversationHelpers, create_account, start_graph_and_account
 
 # A value of the right type for each field the reports count.
 SYSTEM_VALUES = {
@@ -177,14 +176,8 @@ class TestConfirmedFromTheCitizensOwnNumber(ConversationHelpers, Mp15Case, HttpC
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.graph = FakeGraphApi().start()
-        cls.addClassCleanup(cls.graph.stop)
-        cls.env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
-        cls.account = create_account(
-            cls.env,
-            graph_url=cls.graph.graph_url,
-            template_status_update="grievance_status_update",
-            template_feedback="grievance_feedback",
+        start_graph_and_account(
+            cls, hindi=False, template_status_update="grievance_status_update", template_feedback="grievance_feedback"
         )
 
     def file_for_a_constituent(self, phone):

@@ -17,8 +17,13 @@ from odoo.tests import HttpCase, tagged
 from ..models.mp15_bot_text import _placeholders
 from ..models.processing_lanes import processing_lane
 from .common import Mp15Case
-from .fake_graph_api import FakeGraphApi
-from .whatsapp_common import CONVERSATION_LOGGER, Citizen, ConversationHelpers, create_account, inbound
+from .whatsapp_common import (
+    CONVERSATION_LOGGER,
+    Citizen,
+    ConversationHelpers,
+    inbound,
+    start_graph_and_account,
+)
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -33,16 +38,8 @@ class TestWhatsappConversation(ConversationHelpers, Mp15Case, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env["res.lang"]._activate_lang("hi_IN")
-        env["ir.module.module"]._load_module_terms(["mp15_grievance"], ["hi_IN"])
-        cls.graph = FakeGraphApi().start()
-        cls.addClassCleanup(cls.graph.stop)
-        env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
-        cls.account = create_account(
-            env,
-            graph_url=cls.graph.graph_url,
-            template_status_update="grievance_status_update",
-            template_feedback="grievance_feedback",
+        start_graph_and_account(
+            cls, template_status_update="grievance_status_update", template_feedback="grievance_feedback"
         )
         cls.water = env.ref("mp15_grievance.category_water")
         cls.fire_department = env.ref("mp15_grievance.department_fire_emergency")

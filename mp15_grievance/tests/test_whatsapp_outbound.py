@@ -13,24 +13,11 @@ from odoo.tests import tagged
 
 from ..tools import messages
 from .common import Mp15Case
-from .fake_graph_api import FakeGraphApi, ScriptedResponse
-from .whatsapp_common import create_account, encode, envelope, sign, status
+from .fake_graph_api import ScriptedResponse
+from .whatsapp_common import encode, envelope, sign, start_graph_and_account, status
 
 CITIZEN = "+919812300101"
 OTHER_CITIZEN = "+919812300102"
-
-
-class TimedFakeGraphApi(FakeGraphApi):
-    """The fake Graph API, also noting when each request arrived (to measure the sending rate)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.arrivals = []
-
-    def _record(self, request):
-        with self._lock:
-            self.arrivals.append(time.monotonic())
-        return super()._record(request)
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
@@ -38,12 +25,9 @@ class TestWhatsappOutbound(Mp15Case):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.graph = TimedFakeGraphApi().start()
-        cls.addClassCleanup(cls.graph.stop)
-        cls.env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
-        cls.account = create_account(
-            cls.env,
-            graph_url=cls.graph.graph_url,
+        start_graph_and_account(
+            cls,
+            hindi=False,
             template_status_update="grievance_status_update",
             template_feedback="grievance_feedback",
             template_language="hi",
@@ -53,7 +37,6 @@ class TestWhatsappOutbound(Mp15Case):
     def setUp(self):
         super().setUp()
         self.graph.reset()
-        self.graph.arrivals.clear()
 
     # ------------------------------------------------------------------ helpers
 
@@ -294,7 +277,7 @@ class TestWhatsappOutbound(Mp15Case):
         self.send()
         self.assertGreaterEqual(time.monotonic() - started, 2, "12 messages at 5 per second take over 2 seconds")
         self.assertEqual(set(queued.mapped("state")), {"sent"})
-        arrivals = sorted(self.graph.arrivals)
+        arrivals = sorted(request.received_at for request in self.graph.requests)
         self.assertEqual(len(arrivals), 12)
         self.assertGreaterEqual(arrivals[-1] - arrivals[0], 1.5, "as the Graph API sees them (with some noise)")
         for first, sixth in zip(arrivals, arrivals[5:], strict=False):

@@ -11,6 +11,7 @@ import time
 from unittest.mock import patch
 
 from ..tools import webhook
+from .fake_graph_api import FakeGraphApi
 
 WEBHOOK_PATH = "/mp15/whatsapp/webhook"
 PHONE_NUMBER_ID = "106540352242922"  # the fixtures' number (and FakeGraphApi's default)
@@ -84,6 +85,19 @@ def encode(payload):
 def allow_local_graph_api(env):
     """Put the local fake Graph API (any port on 127.0.0.1) on the Graph URL allow-list."""
     env["mp15.whatsapp.account"]._allow_graph_url_prefix(LOCAL_GRAPH_PREFIX)
+
+
+def start_graph_and_account(test_class, graph_class=None, hindi=True, **account_values):
+    """For a test class: a fake Graph API on 127.0.0.1 (``test_class.graph``, stopped after the class) and
+    the WhatsApp account using it (``test_class.account``), the only active one; Hindi loaded unless not asked."""
+    env = test_class.env
+    if hindi:
+        env["res.lang"]._activate_lang("hi_IN")
+        env["ir.module.module"]._load_module_terms(["mp15_grievance"], ["hi_IN"])
+    test_class.graph = (graph_class or FakeGraphApi)().start()
+    test_class.addClassCleanup(test_class.graph.stop)
+    env["mp15.whatsapp.account"].search([]).active = False  # the simulator stays out of these tests
+    test_class.account = create_account(env, graph_url=test_class.graph.graph_url, **account_values)
 
 
 def create_account(env, **values):
