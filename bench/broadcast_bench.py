@@ -19,30 +19,18 @@ Figures are printed as measured; nothing is asserted on time.
 """
 
 import argparse
-import importlib.util
 import statistics
-import sys
 import time
 
 import psycopg2
-from odoo_env import ROOT, create_database, log, odoo_registry
+from odoo_env import create_database, log, odoo_registry
 from odoo_server import OdooServer
-from whatsapp_bench import APP_SECRET, percentile, replies_by_phone
+from whatsapp_bench import APP_SECRET, load_fake_graph_api, percentile, replies_by_phone
 from whatsapp_load import MessageFactory, complaint_texts, send_paced
 
 DB = "mp15_bench_broadcast"
 ROUNDS = 3
 LOCAL_GRAPH_PREFIX = "http://127.0.0.1:"
-
-
-def load_fake_graph_api():
-    """mp15_grievance/tests/fake_graph_api.py without importing the addon (it imports no Odoo)."""
-    path = ROOT / "mp15_grievance" / "tests" / "fake_graph_api.py"
-    spec = importlib.util.spec_from_file_location("mp15_fake_graph_api", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 def insert_citizens(cr, ward_id, count, first):

@@ -21,7 +21,6 @@ Scenarios (``--only`` picks some; ``--smoke`` is the short check `make test` run
 
 import argparse
 import collections
-import http.client
 import os
 import random
 import shutil
@@ -31,13 +30,12 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 from cluster import Cluster
 from odoo_env import create_database, log, odoo_registry
 from odoo_server import OdooServer
 from whatsapp_bench import APP_SECRET, BenchDatabase, load_fake_graph_api
-from whatsapp_load import WEBHOOK_PATH, MessageFactory, complaint_texts
+from whatsapp_load import MessageFactory, complaint_texts, post
 
 DEFAULT_DB = "mp15_faults"
 REDELIVERY_DELAYS = (0.5, 1, 2, 4)
@@ -67,24 +65,8 @@ class FaultyGraphApi(fake_graph_api.FakeGraphApi):
 
 def deliver(url, message, log_5xx):
     """POST until answered 200, as Meta redelivers; the number of attempts (0: never accepted)."""
-    parts = urlsplit(url)
     for attempt in range(1, MAX_DELIVERIES + 1):
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        status = 0
-        try:
-            connection.request(
-                "POST",
-                WEBHOOK_PATH,
-                body=message.body,
-                headers={"Content-Type": "application/json", "X-Hub-Signature-256": message.signature},
-            )
-            answer = connection.getresponse()
-            answer.read()
-            status = answer.status
-        except OSError:
-            status = 0
-        finally:
-            connection.close()
+        status = post(url, message, timeout=30).status  # 0: no answer at all
         if status == 200:
             return attempt
         log_5xx(status)
