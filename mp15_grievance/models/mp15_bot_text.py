@@ -2,10 +2,12 @@
 
 import re
 import string
+from collections import ChainMap
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..tools.placeholders import LazyPlaceholders
 from .mp15_bilingual_mixin import ENGLISH
 from .mp15_grievance_settings_mixin import PLACEHOLDER_CONTROL_ROOM
 
@@ -62,15 +64,23 @@ class Mp15BotText(models.Model):
                 )
 
     @api.model
-    def _render(self, key, lang, **params):
-        """The text ``key`` in ``lang`` with its placeholders filled; unknown placeholders stay visible."""
-        return _fill(self._text(key, lang), {**self._settings_params(), **params})
+    def _render(self, key, lang, params=None, **more):
+        """The text ``key`` in ``lang`` with its placeholders filled; unknown placeholders stay visible.
+
+        ``params``: a mapping whose values are read only for the placeholders the text uses (see
+        ``LazyPlaceholders``); ``more`` wins over it.
+        """
+        return _fill(self._text(key, lang), ChainMap(more, params or {}, self._settings_params()))
 
     @api.model
     def _settings_params(self):
         """Placeholders any text may use, from the grievance settings: {control_room}."""
-        stored = self.env["ir.config_parameter"].sudo().get_param("mp15_grievance.control_room_phone")
-        return {"control_room": stored or PLACEHOLDER_CONTROL_ROOM}
+        parameters = self.env["ir.config_parameter"].sudo()
+
+        def control_room():
+            return parameters.get_param("mp15_grievance.control_room_phone") or PLACEHOLDER_CONTROL_ROOM
+
+        return LazyPlaceholders({"control_room": control_room})
 
     @api.model
     @tools.ormcache("key", "lang")
@@ -99,14 +109,22 @@ def _placeholders(text):
     return {name for _literal, name, _spec, _conv in string.Formatter().parse(text or "") if name}
 
 
-class _KeepMissing(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
+class _KeepMissing:
+    """The values of ``format_map``: None as empty, an unknown name as itself; each read only when used."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def __getitem__(self, key):
+        if key not in self.params:
+            return "{" + key + "}"
+        value = self.params[key]
+        return "" if value is None else value
 
 
 def _fill(text, params):
     """``str.format_map`` that leaves unknown ``{names}`` as they are and never raises."""
     try:
-        return text.format_map(_KeepMissing({key: "" if value is None else value for key, value in params.items()}))
+        return text.format_map(_KeepMissing(params))
     except (ValueError, IndexError, AttributeError):
         return re.sub(r"\{(\w+)\}", lambda match: str(params.get(match.group(1), match.group(0))), text)

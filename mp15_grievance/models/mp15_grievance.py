@@ -24,6 +24,7 @@ SLA_STATES = [
     ("missed", "Missed"),
 ]
 CORPORATION_TZ = "Asia/Kolkata"
+REFERENCE_SEQUENCE = "mp15_grievance.seq_mp15_grievance"
 # What the reports count, kept by the system and the citizen: no staff role sets it, the commissioner
 # included; the flows that own a field write it as the system (sudo, or the scheduler's own user).
 SYSTEM_FIELDS = frozenset(
@@ -387,12 +388,18 @@ class Mp15Grievance(models.Model):
             grievance.phone = grievance.partner_id.mp15_phone
         if not self.env.user.share:
             grievances._adopt_phone_for_citizen()
-        grievances = grievances.sudo()  # what follows is the system's bookkeeping, whoever filed
+        grievances.sudo()._link_duplicates()  # before anything is said: the citizen is told of the original
+        if not self.env.context.get("mp15_bookkeeping_later"):  # the WhatsApp processing batch does it
+            grievances._after_filing()
+        return grievances
+
+    def _after_filing(self):
+        """The system's bookkeeping of new grievances, whoever filed: the SLA state, the Resolve activity,
+        emergency alerts."""
+        grievances = self.sudo()
         grievances._refresh_sla_state()
         grievances._sync_resolve_activity(just_created=True)
-        grievances._link_duplicates()
         grievances.filtered(lambda g: g.priority == "2" and g.is_open)._alert_emergency()
-        return grievances.sudo(self.env.su)
 
     def write(self, vals):
         self._check_system_fields(vals)
@@ -427,13 +434,19 @@ class Mp15Grievance(models.Model):
         return result
 
     @api.model
+    def _reference_sequence(self):
+        """The sequence of references (MP15-YYYY-nnnnnn): read for every inbound text, so found by its
+        cached xmlid without ``env.ref``'s existence query (it is ours and never deleted)."""
+        return self.env["ir.sequence"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(REFERENCE_SEQUENCE))
+
+    @api.model
     def _cron_prepare_reference_years(self):
         """Open this year's and next year's reference ranges (MP15-YYYY-…) before anyone files in them.
 
         Odoo creates a sequence's yearly range on first use; two processes filing the year's first
         grievance at once would both create it, and one filing would fail on the unique range.
         """
-        sequence = self.env.ref("mp15_grievance.seq_mp15_grievance").sudo()
+        sequence = self._reference_sequence()
         this_year = self._local_date().year
         for year in (this_year, this_year + 1):
             first, last = date(year, 1, 1), date(year, 12, 31)
@@ -550,7 +563,8 @@ class Mp15Grievance(models.Model):
         """Who the second escalation level reaches: the Settings' commissioner, else the first one found."""
         user = self.env["res.users"].sudo().browse(self._setting("commissioner_id", 0)).exists()
         if not user:
-            group = self.env.ref("mp15_grievance.group_manager").sudo()
+            group_id = self.env["ir.model.data"]._xmlid_to_res_id("mp15_grievance.group_manager")  # no exists() query
+            group = self.env["res.groups"].sudo().browse(group_id)
             user = group.users.filtered(lambda u: not u.share and u.id != SUPERUSER_ID).sorted("id")[:1]
         return user
 

@@ -6,6 +6,7 @@ from odoo import fields, models
 from odoo.tools import format_datetime, html2plaintext
 
 from ..tools.dialogue import feedback_options
+from ..tools.placeholders import LazyPlaceholders
 from .mp15_grievance import CORPORATION_TZ
 
 _logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class Mp15Grievance(models.Model):
                     )
                 elif grievance.partner_id:
                     lang = grievance.partner_id.lang or "hi_IN"
-                    body = self.env["mp15.bot.text"]._render(text_key, lang, **grievance._citizen_params(lang))
+                    body = self.env["mp15.bot.text"]._render(text_key, lang, grievance._citizen_params(lang))
                     grievance.message_post(
                         body=body,
                         author_id=self.env.ref("base.partner_root").id,
@@ -74,24 +75,27 @@ class Mp15Grievance(models.Model):
                 grievance.date_first_update = now
 
     def _citizen_params(self, lang):
-        """What bot texts about this grievance may say, in ``lang``: {ref} {stage} {link} …"""
+        """What bot texts about this grievance may say, in ``lang``: {ref} {stage} {link} …, each read only
+        when the text uses it."""
         self.ensure_one()
         grievance = self.sudo().with_context(lang=lang)
-        return {
-            "ref": grievance.name,
-            "department": grievance.department_id.name or "",
-            "category": grievance.category_id.name or "",
-            "stage": grievance.stage_id.name or "",
-            "deadline": format_datetime(
-                self.env, grievance.sla_deadline, tz=CORPORATION_TZ, dt_format="d MMM, h:mm a", lang_code=lang
-            ),
-            "hours": grievance.sla_hours,
-            "link": grievance._portal_link(lang),
-            "last_note": grievance._last_public_note() or "—",
-            "resolution_note": grievance.resolution_note or "",
-            "ward": grievance.ward_id.display_name or "",
-            "original": grievance.duplicate_of_id.name or "",
-        }
+        return LazyPlaceholders(
+            {
+                "ref": lambda: grievance.name,
+                "department": lambda: grievance.department_id.name or "",
+                "category": lambda: grievance.category_id.name or "",
+                "stage": lambda: grievance.stage_id.name or "",
+                "deadline": lambda: format_datetime(
+                    self.env, grievance.sla_deadline, tz=CORPORATION_TZ, dt_format="d MMM, h:mm a", lang_code=lang
+                ),
+                "hours": lambda: grievance.sla_hours,
+                "link": lambda: grievance._portal_link(lang),
+                "last_note": lambda: grievance._last_public_note() or "—",
+                "resolution_note": lambda: grievance.resolution_note or "",
+                "ward": lambda: grievance.ward_id.display_name or "",
+                "original": lambda: grievance.duplicate_of_id.name or "",
+            }
+        )
 
     def _portal_link(self, lang):
         """The citizen's link to the grievance's page, opening in ``lang`` whatever the browser prefers.

@@ -18,6 +18,7 @@ from ..tools.classifier import cached_classifier
 from ..tools.phone import PhoneError, mask_phone
 from ..tools.reference import SEQUENCE_PREFIX, find_reference
 from .mp15_whatsapp_conversation_actions import ODOO_LANG, ActionRunner
+from .processing_batch import ProcessingBatch
 from .processing_lanes import in_processing_lane
 
 _logger = logging.getLogger(__name__)
@@ -64,11 +65,13 @@ class Mp15WhatsappConversation(models.Model):
 
         ``lane``: the share of citizens this scheduled action handles (see ``processing_lane``), so
         that the lanes run in parallel on the cron workers; None handles everyone.
+        Citizens are committed in batches (see ``ProcessingBatch``), each in its own savepoint.
         """
         deadline = time.monotonic() + PROCESS_TIME_BUDGET
         done = self._process_statuses() if lane in (None, 0) else 0
         in_lane = in_processing_lane(lane)
         Message = self.env["mp15.whatsapp.message"]
+        batch = ProcessingBatch(self.env)
         while time.monotonic() < deadline:
             self.env.cr.execute(
                 SQL(
@@ -87,12 +90,15 @@ class Mp15WhatsappConversation(models.Model):
             for account_id, phone in citizens:
                 if time.monotonic() >= deadline:
                     break
-                handled = self._process_citizen(account_id, phone)
+                handled = self._process_citizen(account_id, phone, batch)
                 if handled is None:
                     continue  # another worker has this citizen
                 done += handled
-                Message._wake("mp15_grievance.ir_cron_send_whatsapp")  # replies go out while we go on
+                Message._wake("mp15_grievance.ir_cron_send_whatsapp")  # once per batch: replies go out at its commit
                 progressed = True
+                if batch.full():
+                    batch.commit()
+            batch.commit()
             if not progressed:
                 break
         self.env.cr.execute(SQL("SELECT count(*) FROM mp15_whatsapp_message WHERE state = 'received' AND %s", in_lane))
@@ -101,24 +107,24 @@ class Mp15WhatsappConversation(models.Model):
         return done
 
     @api.model
-    def _process_citizen(self, account_id, phone):
-        """Handle one citizen's waiting messages and commit; None when another worker has the citizen.
+    def _process_citizen(self, account_id, phone, batch):
+        """Handle one citizen's waiting messages in a savepoint of ``batch``; None when another worker has
+        the citizen. The caller commits the batch.
 
         An error that a retry cures (two processes creating the same shared row, a serialization
-        failure, a deadlock) rolls the citizen's work back and tries again in a fresh transaction,
-        which sees what the other process committed; the last attempt records what still fails.
+        failure, a deadlock) undoes the citizen's work, commits the batch so far, and tries the citizen
+        again in a fresh transaction, which sees what the other process committed; the last attempt
+        records what still fails.
         """
         for attempt in range(1, PROCESS_ATTEMPTS + 1):
-            conversation = self._lock(account_id, phone)
-            if not conversation:
-                return None
             try:
-                handled = conversation._process_received(last_attempt=attempt == PROCESS_ATTEMPTS)
-                # Queue runner: each citizen's work is committed on its own.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                return handled
+                with self.env.cr.savepoint():
+                    conversation = self._lock(account_id, phone)
+                    if not conversation:
+                        return None
+                    return conversation._process_received(batch, last_attempt=attempt == PROCESS_ATTEMPTS)
             except RETRYABLE_ERRORS as error:
-                self.env.cr.rollback()
+                batch.commit()
                 _logger.info("WhatsApp processing of %s retried (attempt %d): %s", mask_phone(phone), attempt, error)
                 time.sleep(random.uniform(0, 0.05 * 2**attempt))
         return 0
@@ -173,8 +179,11 @@ class Mp15WhatsappConversation(models.Model):
         row = self.env.cr.fetchone()
         return self.browse(row[0]) if row else None
 
-    def _process_received(self, last_attempt=True):
-        """Run the citizen's waiting messages in order; ``last_attempt``: record retryable errors too."""
+    def _process_received(self, batch=None, last_attempt=True):
+        """Run the citizen's waiting messages in order; ``last_attempt``: record retryable errors too.
+
+        ``batch``: the ``ProcessingBatch`` that does the bookkeeping of what is filed; None: done at once.
+        """
         self.ensure_one()
         inbound = self.env["mp15.whatsapp.message"].search(
             [("state", "=", "received"), ("account_id", "=", self.account_id.id), ("phone", "=", self.phone)],
@@ -183,7 +192,7 @@ class Mp15WhatsappConversation(models.Model):
         for message in inbound:
             try:
                 with self.env.cr.savepoint():
-                    self._handle(message)
+                    self._handle(message, batch)
             except RETRYABLE_ERRORS:
                 if not last_attempt:
                     raise  # another transaction changed the same rows: this citizen's work is tried again
@@ -215,7 +224,7 @@ class Mp15WhatsappConversation(models.Model):
         except Exception:  # the alert above stands even if the reply cannot be queued
             _logger.exception("Could not tell %s that their message waits for staff", mask_phone(self.phone))
 
-    def _handle(self, message):
+    def _handle(self, message, batch=None):
         """Run one inbound message through the conversation engine and carry out what it decides."""
         self.ensure_one()
         first_contact = not self.partner_id
@@ -232,7 +241,7 @@ class Mp15WhatsappConversation(models.Model):
             self.lang = new_state["lang"]
             new_state, actions = dialogue.step(state, self._event(message, first_contact))
         self.engine_state = new_state
-        ActionRunner(self, message).run(actions)
+        ActionRunner(self, message, batch).run(actions)
         message.state = "processed"
 
     def _first_contact_partner(self, message):
@@ -291,7 +300,7 @@ class Mp15WhatsappConversation(models.Model):
 
     def _find_reference(self, text):
         """A grievance reference in ``text``, read with the reference sequence's own prefix and padding."""
-        sequence = self.env.ref("mp15_grievance.seq_mp15_grievance").sudo()
+        sequence = self.env["mp15.grievance"]._reference_sequence()
         return find_reference(text, sequence.prefix or SEQUENCE_PREFIX, sequence.padding or 6)
 
     def _info(self, grievance):
@@ -322,8 +331,8 @@ class Mp15WhatsappConversation(models.Model):
         lang = ODOO_LANG[self.lang]
         return lang if self.env["res.lang"]._get_data(code=lang).active else "en_US"
 
-    def _render(self, key, **params):
-        return self.env["mp15.bot.text"]._render(key, self._odoo_lang(), **params)
+    def _render(self, key, params=None, **more):
+        return self.env["mp15.bot.text"]._render(key, self._odoo_lang(), params, **more)
 
     def _grievance_params(self, grievance):
         params = grievance._citizen_params(self._odoo_lang())
@@ -340,7 +349,7 @@ class Mp15WhatsappConversation(models.Model):
         """Queue a bot text (with reply buttons or a photo) inside the window, the template outside it."""
         self.ensure_one()
         params = self._grievance_params(grievance) if grievance else {}
-        body = self._render(key, **params)
+        body = self._render(key, params)
         Message = self.env["mp15.whatsapp.message"]
         if not self._window_open():
             payload = self._template_payload(fallback_template, grievance, params)

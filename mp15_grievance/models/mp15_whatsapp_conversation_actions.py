@@ -1,5 +1,7 @@
 """What the dialogue engine decided, carried out in the database: replies, filings, photos, notes, feedback."""
 
+from collections import ChainMap
+
 from odoo import _
 
 from ..tools import dialogue, messages
@@ -10,9 +12,10 @@ ODOO_LANG = {"hi": "hi_IN", "en": "en_US"}  # the conversation's language as an 
 class ActionRunner:
     """Carries out the engine's actions for one inbound message, in order."""
 
-    def __init__(self, conversation_record, message):
+    def __init__(self, conversation_record, message, batch=None):
         self.conversation = conversation_record
         self.message = message
+        self.batch = batch  # a ProcessingBatch does the bookkeeping of what is filed; None: at once
         self.env = conversation_record.env
         self.filed = self.env["mp15.grievance"]
 
@@ -48,8 +51,8 @@ class ActionRunner:
         if reply.about_announcements:
             params = {"ward": conv._announcement_ward_title(), **params}
         if grievance:
-            params = {**conv._grievance_params(grievance), **params}
-        body = conv._render(reply.text_key, **params)
+            params = ChainMap(params, conv._grievance_params(grievance))
+        body = conv._render(reply.text_key, params)
         options = [
             (
                 option.id,
@@ -99,7 +102,13 @@ class ActionRunner:
             values["ward_id"] = ward.id  # a pin that falls in a mapped ward wins over it
         if action.latitude is not None and action.longitude is not None:
             values.update(latitude=action.latitude, longitude=action.longitude)
-        self.filed = self.env["mp15.grievance"].create(values)
+        # No "Grievance created" line: the citizen's own message, noted next, opens the chatter.
+        Grievance = self.env["mp15.grievance"].with_context(
+            mail_create_nolog=True, mp15_bookkeeping_later=self.batch is not None
+        )
+        self.filed = Grievance.create(values).with_env(self.env)
+        if self.batch is not None:
+            self.batch.add_filed(self.filed)
         if self.message.id not in action.media_message_ids:  # a photo is in the chatter once, with its file
             self.message.grievance_id = self.filed
         for media_message_id in action.media_message_ids:

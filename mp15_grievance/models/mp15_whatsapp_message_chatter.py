@@ -106,8 +106,9 @@ class Mp15WhatsappMessage(models.Model):
         ``mp15_whatsapp_author_id`` in the context: the staff member who wrote an outbound message.
         """
         grievance = self.env["mp15.grievance"].browse(grievance_id).sudo()
+        bot_id = self.env["ir.model.data"]._xmlid_to_res_id("base.partner_root")  # cached; env.ref() would query
         if direction == "in":
-            author_id = partner_id or self.env.ref("base.partner_root").id
+            author_id = partner_id or bot_id
         else:
-            author_id = self.env.context.get("mp15_whatsapp_author_id") or self.env.ref("base.partner_root").id
+            author_id = self.env.context.get("mp15_whatsapp_author_id") or bot_id
         return grievance._message_log(body=body, author_id=author_id, message_type="comment")

@@ -13,6 +13,7 @@ from . import test_whatsapp_webhook
 from . import test_portal
 from . import test_whatsapp_outbound
 from . import test_whatsapp_conversation
+from . import test_processing_batch
 from . import test_integrity
 from . import test_hardening
 from . import test_staff_day

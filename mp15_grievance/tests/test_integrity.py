@@ -14,6 +14,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..models.mp15_grievance import SYSTEM_FIELDS
+from ..models.processing_batch import ProcessingBatch
 from .common import Mp15Case
 from .whatsapp_common import Citizen, ConversationHelpers, create_account, start_graph_and_account
 
@@ -464,7 +465,9 @@ class TestFirstFilingOfAYearFromTwoProcesses(Mp15Case):
             first_has_filed.wait(timeout=30)
             with self.connect() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                handled = conversation.with_env(env)._process_citizen(account.id, phone)
+                batch = ProcessingBatch(env)
+                handled = conversation.with_env(env)._process_citizen(account.id, phone, batch)
+                batch.commit()
             thread.join(timeout=30)
         try:
             self.assertEqual(errors, [])

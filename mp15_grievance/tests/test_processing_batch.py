@@ -1,0 +1,80 @@
+"""Citizens the WhatsApp processing handles together between two commits (models/processing_batch.py).
+
+The grievances filed in a batch get their bookkeeping (the Resolve activity, emergency alerts) once
+for the whole batch, before its commit: every one of them must still end up with exactly what a
+grievance filed on its own gets.
+"""
+
+from markupsafe import Markup
+
+from odoo.tests import HttpCase, tagged
+
+from ..models.processing_batch import ProcessingBatch
+from .common import Mp15Case
+from .whatsapp_common import Citizen, ConversationHelpers, start_graph_and_account
+
+NO_WATER_HI = "मेरे वार्ड में तीन दिन से पानी नहीं आ रहा है"
+FIRE_HI = "हमारी गली में एक घर में आग लग गई है जल्दी आइए"
+
+
+@tagged("post_install", "-at_install", "mp15_whatsapp")
+class TestProcessingBatch(ConversationHelpers, Mp15Case, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        start_graph_and_account(cls)
+        cls.env.ref("mp15_grievance.department_water_supply").head_id = cls.head_a
+        cls.env.ref("mp15_grievance.department_fire_emergency").head_id = cls.head_b
+        cls.resolve = cls.env.ref("mp15_grievance.mail_activity_type_resolve")
+        cls.emergency = cls.env.ref("mp15_grievance.mail_activity_type_emergency")
+
+    def test_citizens_filing_together_each_get_their_activity_reply_and_words_in_the_chatter(self):
+        citizens = [Citizen(self, f"9198123470{number:02d}", f"Citizen {number}") for number in range(6)]
+        for citizen in citizens:
+            citizen.say(NO_WATER_HI, run=False)
+        fire = Citizen(self, "919812347099", "Citizen on fire")
+        fire.say(FIRE_HI, run=False)
+        self.run_bot()  # one processing run for all seven
+
+        for citizen in [*citizens, fire]:
+            grievance = citizen.grievances
+            self.assertEqual(len(grievance), 1, citizen.phone)
+            resolve = grievance.activity_ids.filtered(lambda activity: activity.activity_type_id == self.resolve)
+            self.assertEqual(len(resolve), 1, f"{grievance.name}: one Resolve activity")
+            self.assertEqual(resolve.user_id, grievance._responsible_user())
+            self.assertEqual(resolve.date_deadline, grievance._local_date(grievance.sla_deadline))
+            # The chatter opens with the citizen's own words, not a "Grievance created" line.
+            first = grievance.message_ids.sorted("id")[:1]
+            self.assertIn(Markup.escape(NO_WATER_HI if citizen is not fire else FIRE_HI), first.body)
+            told = self.env["mp15.whatsapp.message"].search(
+                [("direction", "=", "out"), ("phone", "=", citizen.phone), ("grievance_id", "=", grievance.id)]
+            )
+            self.assertTrue(any(grievance.name in body for body in told.mapped("body")), "the reference was sent")
+
+        filed_fire = fire.grievances
+        self.assertEqual(filed_fire.priority, "2")
+        alert = filed_fire.activity_ids.filtered(lambda activity: activity.activity_type_id == self.emergency)
+        self.assertEqual(alert.user_id, self.head_b, "the fire head is alerted within the batch")
+        self.assertFalse(
+            (self.env["mp15.grievance"].search([("phone", "in", [c.phone for c in citizens])])).activity_ids.filtered(
+                lambda activity: activity.activity_type_id == self.emergency
+            ),
+            "and nobody else",
+        )
+
+    def test_a_grievance_undone_with_its_citizen_is_left_out_of_the_bookkeeping(self):
+        """A citizen's savepoint rolled back takes their grievance away: the batch skips it, keeps the rest."""
+        batch = ProcessingBatch(self.env)
+        later = self.env["mp15.grievance"].with_context(mp15_bookkeeping_later=True)
+        kept = later.create({"category_id": self.category_a.id, "description": "kept", "phone": "+919812347201"})
+        self.assertFalse(kept.activity_ids, "nothing yet: the batch does it")
+        batch.add_filed(kept)
+        with self.env.cr.savepoint() as savepoint:
+            undone = later.create({"category_id": self.category_a.id, "description": "undone"})
+            batch.add_filed(undone)
+            savepoint.rollback()
+        self.env.invalidate_all()
+        self.assertEqual(batch.finish(), kept)
+        self.assertEqual(kept.activity_ids.activity_type_id, self.resolve)
+        self.assertEqual(kept.activity_ids.user_id, self.head_a, "the department head, nobody assigned yet")
+        self.assertEqual(batch.filed_ids, [], "the next batch starts empty")
