@@ -36,24 +36,38 @@ class IrCron(models.Model):
         The requests are remembered with the transaction's pre-commit data, which a commit, a rollback,
         a flush or a savepoint rolled back clears: a trigger may be asked twice, never lost.
         """
-        cr = self.env.cr
-        triggered = cr.precommit.data.setdefault(TRIGGERED_KEY, set())
-        new_ids = [cron_id for cron_id in self.ids if cron_id not in triggered]
-        if not new_ids:
-            return
-        triggered.update(new_ids)
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
-                SELECT cron_id, now() at time zone 'UTC', %(uid)s, %(uid)s,
-                       now() at time zone 'UTC', now() at time zone 'UTC'
-                  FROM unnest(%(crons)s::int[]) AS cron_id
-                """,
-                crons=new_ids,
-                uid=self.env.uid,
-            )
+        crons = self._mp15_not_triggered_yet()
+        if crons:
+            self.env.cr.execute(crons._mp15_trigger_insert())
+            crons._mp15_triggered()
+
+    def _mp15_not_triggered_yet(self):
+        """Those of these scheduled actions this transaction has not triggered yet."""
+        triggered = self.env.cr.precommit.data.get(TRIGGERED_KEY, ())
+        return self.browse([cron_id for cron_id in self.ids if cron_id not in triggered])
+
+    def _mp15_trigger_insert(self, when=None):
+        """The INSERT of a trigger for now for each of these scheduled actions, if the SQL ``when`` holds
+        (the webhook's: "a row was stored", in the same statement). Returns their ids; then ``_mp15_triggered``.
+        """
+        return SQL(
+            """
+            INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
+            SELECT cron_id, now() at time zone 'UTC', %(uid)s, %(uid)s,
+                   now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM unnest(%(crons)s::int[]) AS cron_id
+             WHERE %(when)s
+            RETURNING cron_id
+            """,
+            crons=self.ids,
+            uid=self.env.uid,
+            when=when or SQL("TRUE"),
         )
+
+    def _mp15_triggered(self):
+        """Remember these triggers for the transaction, and wake the cron workers once it commits."""
+        cr = self.env.cr
+        cr.precommit.data.setdefault(TRIGGERED_KEY, set()).update(self.ids)
         if not cr.postcommit.data.get(NOTIFY_KEY):  # one notification wakes the workers for every job
             cr.postcommit.data[NOTIFY_KEY] = True
             cr.postcommit.add(partial(notify_cron_workers, cr.dbname))

@@ -21,9 +21,10 @@ class Mp15WhatsappMessage(models.Model):
     _order = "id desc"
     _rec_name = "body"
 
-    wa_message_id = fields.Char(string="WhatsApp message ID", readonly=True, copy=False, index=True)
+    # No index=True: the unique constraint's index serves the lookups; a second one costs every insert.
+    wa_message_id = fields.Char(string="WhatsApp message ID", readonly=True, copy=False)
     account_id = fields.Many2one("mp15.whatsapp.account", required=True, readonly=True, index=True, ondelete="restrict")
-    direction = fields.Selection([("in", "Received"), ("out", "Sent")], required=True, readonly=True, index=True)
+    direction = fields.Selection([("in", "Received"), ("out", "Sent")], required=True, readonly=True)
     phone = fields.Char(readonly=True, index=True, help="The citizen's number (E.164).")
     partner_id = fields.Many2one("res.partner", string="Citizen", readonly=True, index="btree_not_null")
     conversation_id = fields.Many2one(

@@ -59,17 +59,16 @@ class Mp15WhatsappMessage(models.Model):
                 sum(counts[1] for counts in unknown.values()),
                 ", ".join(str(number) for number in list(unknown)[:5]) + (", ..." if len(unknown) > 5 else ""),
             )
-        stored = self._store_once(
+        self._store_once(
             sorted(rows, key=itemgetter("wa_message_id")),
             sorted(statuses, key=itemgetter("wa_message_id", "status")),
         )
-        if stored:  # a redelivery stores nothing and wakes nobody
-            self._wake_processing([row["phone"] for row in rows], statuses=bool(statuses))
         return 200
 
     @api.model
     def _store_once(self, rows, statuses):
-        """Insert what is new; a wamid stored already, also by a worker racing this one, is skipped.
+        """Insert what is new and wake the processing lanes of what was; a wamid stored already, also by
+        a worker racing this one, is skipped (a redelivery stores nothing and wakes nobody).
 
         Odoo's transactions are REPEATABLE READ: a duplicate that another worker commits after this
         transaction began is a serialization failure, not a silent conflict. The webhook has written
@@ -77,9 +76,11 @@ class Mp15WhatsappMessage(models.Model):
         again. Rows come sorted by wamid: two batches sharing messages lock them in the same order.
         """
 
+        lanes = self._processing_crons([row["phone"] for row in rows], statuses=bool(statuses))
+
         def insert():
             Status = self.env["mp15.whatsapp.status"].sudo()
-            return self.sudo()._insert_inbound(rows) + Status._insert_statuses(statuses)
+            return self.sudo()._insert_inbound(rows, wake=lanes) + Status._insert_statuses(statuses, wake=lanes)
 
         for _retry in range(STORE_ATTEMPTS - 1):
             try:
@@ -126,10 +127,12 @@ class Mp15WhatsappMessage(models.Model):
         }
 
     @api.model
-    def _insert_inbound(self, rows):
-        """Store inbound messages once each: a redelivered or racing duplicate wamid is a no-op."""
+    def _insert_inbound(self, rows, wake=None):
+        """Store inbound messages once each: a redelivered or racing duplicate wamid is a no-op.
+
+        ``wake``: scheduled actions to trigger in the same statement when one is new."""
         rows = [{**row, "direction": "in", "state": "received", "attempt_count": 0} for row in rows]
-        return insert_once(self.env, self._table, ("wa_message_id",), rows)
+        return insert_once(self.env, self._table, ("wa_message_id",), rows, wake=wake)
 
 
 def _log_summary(level, what, items, shown=3):

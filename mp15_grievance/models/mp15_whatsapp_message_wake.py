@@ -19,11 +19,11 @@ class Mp15WhatsappMessage(models.Model):
         self.env["ir.cron"].browse(cron_id)._mp15_trigger_now()
 
     @api.model
-    def _wake_processing(self, phones, statuses=False):
-        """Wake the lanes of these citizens' messages; statuses are applied by the first lane."""
+    def _processing_crons(self, phones, statuses=False):
+        """The scheduled actions of these citizens' processing lanes; statuses are applied by the first lane."""
         lanes = {processing_lane(phone) for phone in phones} | ({0} if statuses else set())
-        for lane in sorted(lanes):
-            self._wake(PROCESS_CRONS[lane])
+        ids = [self.env["ir.model.data"]._xmlid_to_res_id(PROCESS_CRONS[lane]) for lane in sorted(lanes)]
+        return self.env["ir.cron"].sudo().browse(ids)
 
     def action_reprocess(self):
         """Hand inbound messages that failed back to the conversation engine (managers)."""

@@ -48,10 +48,10 @@ class Mp15WhatsappStatus(models.Model):
     ]
 
     @api.model
-    def _insert_statuses(self, rows):
-        """Store status webhooks once each, like inbound messages."""
+    def _insert_statuses(self, rows, wake=None):
+        """Store status webhooks once each, like inbound messages (``wake``: see ``_insert_inbound``)."""
         rows = [{**row, "state": "received"} for row in rows]
-        return insert_once(self.env, self._table, ("account_id", "wa_message_id", "status"), rows)
+        return insert_once(self.env, self._table, ("account_id", "wa_message_id", "status"), rows, wake=wake)
 
     def _apply(self):
         """Move outbound messages forward (sent → delivered → read; played counts as read), never back.
