@@ -12,7 +12,9 @@ tune on ``dev``, report on ``heldout``.
 
 A message is filed at once as the WhatsApp engine does it: the place names of the gazetteer
 (``--places``, the demo places by default) are cut out before classifying, and the message is filed
-only when ``intent.detect_intent`` says complaint and the classification auto-files.
+only when ``intent.detect_intent`` says complaint and the classification auto-files. A question that
+no shipped bot answer fits but that names a category's keyword is a complaint, as in the engine
+("kachra kab uthega", ``dialogue.questions.is_complaint``).
 
 Printed: the precision of filing at once (filed with the right code / all filed) and the filed share
 (filed among messages whose category is not OTHER), overall, per language and per category, then
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT / "tests" / "data" / "classifier_eval.csv"
 DEFAULT_XML = ROOT / "mp15_grievance" / "data" / "mp15_grievance_category_data.xml"
 DEFAULT_PLACES = ROOT / "mp15_grievance" / "demo" / "mp15_place_demo.xml"
+DEFAULT_ANSWERS_XML = ROOT / "mp15_grievance" / "data" / "mp15_bot_answer_data.xml"
+ANSWER_PREFIX = "bot_answer_"
 REAL_SETS = (
     ROOT / "tests" / "data" / "classifier_real_en.csv",
     ROOT / "tests" / "data" / "classifier_sagar_whatsapp.csv",
@@ -54,7 +58,9 @@ if "mp15_grievance" not in sys.modules:  # the pure core without Odoo, as tests/
     _package.__path__ = [str(ROOT / "mp15_grievance")]
     sys.modules["mp15_grievance"] = _package
 
+from mp15_grievance.tools.answers import AnswerCandidate, match_answer  # noqa: E402
 from mp15_grievance.tools.classifier import AUTO_FILE_CONFIDENCE, Classifier  # noqa: E402
+from mp15_grievance.tools.dialogue.questions import is_complaint  # noqa: E402
 from mp15_grievance.tools.gazetteer import PlaceCandidate, without_places  # noqa: E402
 from mp15_grievance.tools.intent import detect_intent  # noqa: E402
 
@@ -96,11 +102,15 @@ class Result:
         return f"[{self.language}] {result.code} {result.confidence:.2f} ({scores}; {words}){intent}: {self.text!r}"
 
 
-def understand(text, classifier, places=()):
-    """(classification, intent) of a message as the WhatsApp engine reads it: place names cut out first."""
+def understand(text, classifier, places=(), answers=()):
+    """(classification, intent) of a message as the WhatsApp engine reads it: place names cut out first,
+    and a question that none of the ``answers`` (``AnswerCandidate``) fits is a complaint if it names a category."""
     rest = without_places(text, places) if places else text
     classification = classifier.classify(rest)
-    return classification, detect_intent(text, classification)
+    intent = detect_intent(text, classification)
+    if intent == "question" and is_complaint(classification) and match_answer(rest, answers) is None:
+        intent = "complaint"
+    return classification, intent
 
 
 def load_places(xml_path):
@@ -119,6 +129,24 @@ def load_places(xml_path):
             names = tuple(name.strip() for name in names if name.strip())
             places.append(PlaceCandidate(id=len(places) + 1, names=names, ward_id=0))
     return tuple(places)
+
+
+def load_answers(xml_path=DEFAULT_ANSWERS_XML):
+    """(answer candidates, {candidate id: answer code}) of the ``mp15.bot.answer`` records of a data file."""
+    try:
+        tree = ElementTree.parse(xml_path)
+    except (OSError, ElementTree.ParseError) as error:
+        raise InputError(f"cannot read the answers from {xml_path}: {error}") from error
+    candidates, codes = [], {}
+    for record in tree.iter("record"):
+        if record.get("model") == "mp15.bot.answer":
+            fields = {field.get("name"): field.text or "" for field in record.iter("field")}
+            candidate = AnswerCandidate(id=len(candidates) + 1, keywords=fields.get("keywords", ""))
+            candidates.append(candidate)
+            codes[candidate.id] = record.get("id", "").removeprefix(ANSWER_PREFIX)
+    if not candidates:
+        raise InputError(f"{xml_path} has no mp15.bot.answer records")
+    return tuple(candidates), codes
 
 
 def load_keywords(xml_path):
@@ -210,13 +238,15 @@ def _category_line(code, results):
     )
 
 
-def evaluate(rows, classifier, places=()):
+def evaluate(rows, classifier, places=(), answers=()):
     """A ``Result`` per (text, label, language) row."""
-    return [Result(text, label, language, *understand(text, classifier, places)) for text, label, language in rows]
+    return [
+        Result(text, label, language, *understand(text, classifier, places, answers)) for text, label, language in rows
+    ]
 
 
-def report(rows, classifier, show_missed=False, places=()):
-    results = evaluate(rows, classifier, places)
+def report(rows, classifier, show_missed=False, places=(), answers=()):
+    results = evaluate(rows, classifier, places, answers)
     lines = [SUMMARY_HEADER, _summary_line("overall", results)]
     for language in sorted({result.language for result in results}):
         lines.append(
@@ -254,6 +284,7 @@ def main(argv=None):
             from evaluate_intents import main as intents_main
 
             return intents_main(args.intents or None, keywords, places, args.threshold)
+        answers, _codes = load_answers()
         rows = []
         for path in paths or [str(DEFAULT_CSV)]:
             rows += [row for row in load_rows(path, set(keywords)) if args.split in ("all", split_of(row[0]))]
@@ -264,8 +295,11 @@ def main(argv=None):
     for code, message in classifier.errors:
         print(f"warning: a keyword of {code} was skipped: {message}", file=sys.stderr)
     names = ", ".join(paths or [str(DEFAULT_CSV)])
-    print(f"{names} ({args.split}): {len(rows)} messages, threshold {args.threshold:.2f}, {len(places)} places\n")
-    print(report(rows, classifier, show_missed=args.missed, places=places))
+    print(
+        f"{names} ({args.split}): {len(rows)} messages, threshold {args.threshold:.2f}, {len(places)} places, "
+        f"{len(answers)} answers\n"
+    )
+    print(report(rows, classifier, show_missed=args.missed, places=places, answers=answers))
     return 0
 
 

@@ -13,39 +13,18 @@ given) and the share of messages given the right intent; then every message that
 
 import csv
 import sys
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 
-from evaluate_classifier import ROOT, InputError, _percent, understand
+from evaluate_classifier import ROOT, InputError, _percent, load_answers, understand
 
-from mp15_grievance.tools.answers import AnswerCandidate, match_answer
+from mp15_grievance.tools.answers import match_answer
 from mp15_grievance.tools.classifier import Classifier
 from mp15_grievance.tools.gazetteer import without_places
 from mp15_grievance.tools.intent import INTENTS
 
 DEFAULT_INTENTS_CSV = ROOT / "tests" / "data" / "intents_eval.csv"
-DEFAULT_ANSWERS_XML = ROOT / "mp15_grievance" / "data" / "mp15_bot_answer_data.xml"
-ANSWER_PREFIX = "bot_answer_"
 NOT_FILED_GOAL = 0.95
 RIGHT_ANSWER_GOAL = 0.80
-
-
-def load_answers(xml_path=DEFAULT_ANSWERS_XML):
-    """(answer candidates, {candidate id: answer code}) of the ``mp15.bot.answer`` records of a data file."""
-    try:
-        tree = ElementTree.parse(xml_path)
-    except (OSError, ElementTree.ParseError) as error:
-        raise InputError(f"cannot read the answers from {xml_path}: {error}") from error
-    candidates, codes = [], {}
-    for record in tree.iter("record"):
-        if record.get("model") == "mp15.bot.answer":
-            fields = {field.get("name"): field.text or "" for field in record.iter("field")}
-            candidate = AnswerCandidate(id=len(candidates) + 1, keywords=fields.get("keywords", ""))
-            candidates.append(candidate)
-            codes[candidate.id] = record.get("id", "").removeprefix(ANSWER_PREFIX)
-    if not candidates:
-        raise InputError(f"{xml_path} has no mp15.bot.answer records")
-    return tuple(candidates), codes
 
 
 def load_intent_rows(csv_path, answer_codes):
@@ -89,7 +68,7 @@ class IntentResult:
 def evaluate_intents(rows, classifier, places, candidates, codes):
     results = []
     for text, expected, language, expected_answer in rows:
-        classification, intent = understand(text, classifier, places)
+        classification, intent = understand(text, classifier, places, candidates)
         filed = intent == "complaint" and classification.auto_file
         rest = without_places(text, places) if places else text  # as the engine matches the answer
         answer = codes.get(match_answer(rest, candidates), "") if intent == "question" else ""

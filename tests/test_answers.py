@@ -44,6 +44,7 @@ def test_shipped_answers_are_complete_and_short_enough_for_whatsapp():
         "ration_card",
         "birth_death_certificate",
         "trade_licence",
+        "water_tanker",
     }
     for code, fields in answers.items():
         assert fields["name"].strip() and fields["sequence"].strip().isdigit(), code
@@ -66,6 +67,10 @@ def test_shipped_answers_are_complete_and_short_enough_for_whatsapp():
         ("janm praman patra kaise banega", "birth_death_certificate"),
         ("dukan ka license kaise banwaye", "trade_licence"),
         ("nal kitne baje aata hai", "water_timing"),
+        ("shaadi ke liye tanker kaise book kare", "water_tanker"),
+        ("can I get a tanker for a wedding function?", "water_tanker"),
+        ("शादी के लिए पानी का टैंकर कैसे बुक करें?", "water_tanker"),
+        ("प्राइवेट टैंकर का किराया कितना है?", "water_tanker"),
     ],
 )
 def test_questions_get_their_answer(shipped, text, code):
@@ -77,6 +82,13 @@ def test_questions_get_their_answer(shipped, text, code):
 def test_unknown_questions_get_no_answer(shipped, text):
     candidates, _codes = shipped
     assert match_answer(text, candidates) is None
+
+
+@pytest.mark.parametrize("text", ["tanker kab aayega", "टैंकर कब आएगा?", "when will the water tanker come?"])
+def test_a_tanker_awaited_is_no_booking_question(shipped, text):
+    """Asking when the tanker comes is a water complaint, not a booking: no answer, so the engine files it."""
+    candidates, codes = shipped
+    assert codes.get(match_answer(text, candidates)) != "water_tanker"
 
 
 def test_no_guess_between_two_equally_good_answers():

@@ -427,3 +427,56 @@ def test_weak_hints_alone_are_no_rival(shipped):
     assert shipped.classify("sand dumped on the road").code != "STRAY_ANIMALS"
     small = Classifier({"A": "alpha", "B": "?beta"})
     assert small.classify("alpha beta").confidence == small.classify("alpha").confidence == 0.667
+
+
+def test_weak_hints_alone_never_file():
+    small = Classifier({"ROAD": "?road, ?footpath, !gaddha"})
+    both_hints = small.classify("footpath and road")
+    assert (both_hints.code, both_hints.confidence, both_hints.auto_file) == ("ROAD", 0.667, False)
+    assert small.classify("road par gaddha").auto_file
+
+
+# --- real English reports: common phrasings and confusions (issue 10) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Potholes on the main road are filled with rain water", "ROAD"),  # water in a pothole: the pothole
+        ("kutcha road me bade gaddhe hai", "ROAD"),  # "kutcha" is no "kutta"
+        ("The railing of the bridge near the bus stand is broken", "ROAD"),
+        ("Our lane was dug for cables and the road was never relaid", "ROAD"),
+        ("Footpath tiles need to be replaced", "ROAD"),
+        ("Water logging on the main road after every rain", "DRAIN"),
+        ("Stagnent water near the park, mosquitoes breeding", "DRAIN"),
+        ("Flooding on the road in front of the school", "DRAIN"),
+        ("The drain near the school has not been cleaned for weeks", "DRAIN"),
+        ("Storm water drain blocked with plastic", "DRAIN"),
+        ("Sewage pipes leaking near the market", "DRAIN"),
+        ("Construction debris left on the footpath", "GARBAGE"),
+        ("People are urinating on the wall of the bus stand", "GARBAGE"),
+        ("Building material kept on the road for a month", "ENCROACHMENT"),
+        ("Encroachment of the footpath by a tea stall", "ENCROACHMENT"),
+        ("Someone is constructing a shop over the drain", "ENCROACHMENT"),
+        ("Broken road near the bus stand causes a traffic jam every evening", "ROAD"),  # traffic: a consequence
+    ],
+)
+def test_real_english_phrasings_are_filed(shipped, text, code):
+    result = shipped.classify(text)
+    assert (result.code, result.auto_file) == (code, True), result
+
+
+@pytest.mark.parametrize(
+    ("text", "not_code"),
+    [
+        ("Many animals live in the lake behind the temple", "STRAY_ANIMALS"),
+        ("Drain construction in our lane is pending for months", "ENCROACHMENT"),  # a drain, not built over one
+        ("The drain should be covered, children may fall in", "ENCROACHMENT"),
+        ("Glass pieces are thrown in a public place", "ENCROACHMENT"),
+        ("Cars are parked on the public road all day", "ENCROACHMENT"),
+        ("Traffic lights at the junction are not working", "STREETLIGHT"),  # traffic signals are no street lights
+    ],
+)
+def test_incidental_words_do_not_file_a_category(shipped, text, not_code):
+    result = shipped.classify(text)
+    assert not (result.code == not_code and result.auto_file), result

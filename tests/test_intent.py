@@ -126,3 +126,29 @@ def test_soft_suggestion_wording_loses_to_a_confident_complaint():
         "Dont waste water, save water",
     ):
         assert detect_intent(explicit, sure) == "suggestion", explicit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Water is precious, we should not waste it. Stop the leakage if you see one",
+        "Save water! Do not let the taps leak",
+        "We are wasting too much water, leaking taps everywhere",
+        "पानी बचाएं, नल खुला न छोड़ें",
+        "pani bachao, tanki overflow mat hone do",
+    ],
+)
+def test_an_appeal_to_citizens_is_a_suggestion_even_when_it_names_a_fault(text):
+    assert detect_intent(text) == "suggestion"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The tap in our lane is broken and water is wasting, please repair it",
+        "save water: the pipeline near the school is leaking for 3 days",
+        "पानी बचाएं, पाइपलाइन फूटी है, जल्दी ठीक करवाइए",
+    ],
+)
+def test_an_appeal_that_asks_for_a_repair_is_a_complaint(text):
+    assert detect_intent(text) == "complaint"

@@ -60,6 +60,20 @@ class TestBotAnswers(ConversationHelpers, Mp15Case, HttpCase):
             self.assertFalse(citizen.grievances, f"{question!r} is a question, not a grievance")
             self.assertEqual(citizen.last_inbound.state, "processed")
 
+    def test_a_tanker_booking_question_gets_the_tanker_answer_and_files_nothing(self):
+        """Booking a tanker is a question; a tanker awaited ("tanker kab aayega") stays a water complaint."""
+        tanker = self.env.ref("mp15_grievance.bot_answer_water_tanker")
+        for wa_id, question in (
+            ("919812346014", "shaadi ke liye tanker kaise book kare"),
+            ("919812346015", "शादी के लिए पानी का टैंकर कैसे बुक करें?"),
+        ):
+            citizen = Citizen(self, wa_id)
+            citizen.say("menu")
+            [answer] = citizen.say(question)
+            self.assertEqual(answer.body, self.render("answer", answer=self.answer_body(tanker)))
+            self.assertEqual([option["id"] for option in self.options(answer)], ["question:complain"])
+            self.assertFalse(citizen.grievances, f"{question!r} is a question, not a grievance")
+
     def test_file_a_complaint_about_this_files_with_the_question_text(self):
         """Filed at once when the classifier is sure of the question's category, else the category is asked."""
         tax, water = self.env.ref("mp15_grievance.category_tax"), self.env.ref("mp15_grievance.category_water")

@@ -10,7 +10,8 @@ distinct keywords found in the message. Confidence = best / (best + runner-up + 
 runner-up is the best other category with at least one ordinary or strong keyword (weak hints alone
 are no rival): an ordinary keyword alone gives 0.67, a strong one against weak hints 0.8, a strong one
 against an ordinary one 0.57, a tie less than 0.5. A message is filed without questions when the confidence reaches
-``AUTO_FILE_CONFIDENCE`` and its category is not one that always asks (OTHER). Greetings and
+``AUTO_FILE_CONFIDENCE``, its category is not one that always asks (OTHER) and at least one of its
+keywords is ordinary or strong: weak hints alone ("footpath" and "road") never file. Greetings and
 messages without a keyword get no code at all.
 """
 
@@ -317,7 +318,7 @@ class Classifier:
         runner_up = max((score for code, score in ranking[1:] if code in rivals), default=0)
         confidence = round(best / (best + runner_up + 1), 3)
         auto_file = confidence >= self.auto_file_confidence and best > runner_up
-        auto_file = auto_file and best_code not in self.never_auto_file
+        auto_file = auto_file and best_code in rivals and best_code not in self.never_auto_file
         words = tuple(raw[position] for position in sorted(positions_by_code[best_code]))
         return Classification(best_code, confidence, auto_file, tuple(keywords[best_code]), words, tuple(ranking))
 

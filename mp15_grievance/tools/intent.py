@@ -7,7 +7,10 @@ is acknowledged.
 
 How a message is read, in this order:
 
-1. Signs of a fault ("nahi aa raha", "band hai", "kharab", "toota", "overflowing", "not working",
+1. An appeal to fellow citizens ("don't waste water", "save water", "we are wasting water", "पानी
+   बचाएं") is a suggestion even when it names a fault ("stop water leakage if you see it"), unless
+   it asks for a repair or action ("please repair the tap", "theek karwao") or says how long ("3 din se").
+   Otherwise signs of a fault ("nahi aa raha", "band hai", "kharab", "toota", "overflowing", "not working",
    "3 din se", "since", "for a week" ...) make a complaint, whatever its form: "3 din se paani nahi
    aaya, kab aayega?" is a complaint phrased as a question. So does an EMERGENCY classification.
 2. A message of greeting words only ("hi", "namaste ji", "good morning sir") is a greeting.
@@ -146,9 +149,28 @@ EXPLICIT_SUGGESTION_SIGNALS = """
 suggestion, suggestions, sujhav, sujhaav, sujav, my suggestion, i suggest, i would suggest, proposal
 it would be good/nice/better/great if, would be good/nice/better/great if, it will be good if
 acha/accha/achha/behtar hoga/rahega agar/ki
-# appeals to fellow citizens, not requests to the corporation
-do not waste, don t waste, dont waste, save water, please save
-सुझाव, अच्छा/बेहतर होगा/रहेगा अगर/कि, पानी बचाएं, पानी बचाओ
+सुझाव, अच्छा/बेहतर होगा/रहेगा अगर/कि
+"""
+
+# Appeals to fellow citizens, not requests to the corporation: a suggestion even when they name a fault.
+APPEAL_SIGNALS = """
+do/should/must not waste/wasting, don/shouldn t waste/wasting, dont/never waste/wasting
+stop/avoid waste/wasting/wastage
+save/saving water/rainwater/rain/electricity/power/energy, please save, water is precious, water saving
+we should/must not/stop, should not allow, we have/need to save, segregate waste, please segregate
+we/people/everyone/everybody/citizens/public are wasting, people s are wasting, we waste, people waste
+pani/paani/bijli bachao/bachaye/bachayen/bachaiye/bachaen
+pani/paani barbad/barbaad na/mat kare/karein/karo
+पानी/बिजली बचाएं/बचाएँ/बचाओ/बचाइए/बचाये
+पानी बर्बाद न/मत करें/करो/कीजिए
+"""
+# ... unless they ask the corporation to act: "so please repair the tap".
+REPAIR_REQUEST_SIGNALS = """
+repair/fix/solve/rectify/replace/check/clean/attend it/this/that/the/them/soon/immediately/asap
+please/pls/plz/kindly repair/fix/solve/rectify/replace/check/clean/attend/send
+take action, take necessary action, want to repair, need to repair, requested to repair
+theek/thik/sahi/band/saaf/sudhar/marammat karo/karwao/karvao/karwaiye/kijiye/karaye/karayen
+ठीक/सही/बंद/साफ/सुधार/मरम्मत करो/करवाओ/करवाइए/कीजिए/कराएं/कराएँ/करवाएं
 """
 
 # Softer wording: a suggestion only when the classifier would not file the message as a complaint.
@@ -211,6 +233,8 @@ def _signals():
         "solved": compiled(SOLVED_SIGNALS),
         "suggestion": compiled(SUGGESTION_SIGNALS),
         "explicit_suggestion": compiled(EXPLICIT_SUGGESTION_SIGNALS),
+        "appeal": compiled(APPEAL_SIGNALS),
+        "repair_request": compiled(REPAIR_REQUEST_SIGNALS),
     }
 
 
@@ -263,7 +287,10 @@ def detect_intent(text: str, classification: Classification | None = None) -> st
         if any(emoji in text for emoji in _GREETING_EMOJI):
             return "greeting"
         return "question" if _QUESTION_MARK.search(text) else "complaint"
-    fault = signal_score("fault", text) or _DURATION.search(text)
+    duration = _DURATION.search(text)
+    if signal_score("appeal", text) and not duration and not signal_score("repair_request", text):
+        return "suggestion"
+    fault = signal_score("fault", text) or duration
     if fault or (classification is not None and classification.code == "EMERGENCY"):
         return "complaint"
     if _is_greeting(tokens):
