@@ -70,7 +70,6 @@ class Mp15WhatsappConversation(models.Model):
         deadline = time.monotonic() + PROCESS_TIME_BUDGET
         done = self._process_statuses() if lane in (None, 0) else 0
         in_lane = in_processing_lane(lane)
-        Message = self.env["mp15.whatsapp.message"]
         batch = ProcessingBatch(self.env)
         while time.monotonic() < deadline:
             self.env.cr.execute(
@@ -94,7 +93,7 @@ class Mp15WhatsappConversation(models.Model):
                 if handled is None:
                     continue  # another worker has this citizen
                 done += handled
-                Message._wake("mp15_grievance.ir_cron_send_whatsapp")  # once per batch: replies go out at its commit
+                batch.handled += handled
                 progressed = True
                 if batch.full():
                     batch.commit()

@@ -19,6 +19,7 @@ class ProcessingBatch:
     def __init__(self, env):
         self.env = env
         self.filed_ids = []
+        self.handled = 0  # inbound messages handled since the last commit
         self.ends = time.monotonic() + BATCH_SECONDS
 
     def add_filed(self, grievances):
@@ -29,9 +30,12 @@ class ProcessingBatch:
         return time.monotonic() >= self.ends
 
     def commit(self):
-        """The filed grievances' bookkeeping, then the commit; the next batch starts."""
+        """The filed grievances' bookkeeping, the sender woken for the replies, the commit; the next batch starts."""
         self.finish()
+        if self.handled:
+            self.env["mp15.whatsapp.message"]._wake("mp15_grievance.ir_cron_send_whatsapp")
         self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.handled = 0
         self.ends = time.monotonic() + BATCH_SECONDS
 
     def finish(self):
