@@ -192,7 +192,9 @@ def metered(meter, label, figures):
     before, started = meter.snapshot(), time.monotonic()
     yield
     wall = time.monotonic() - started
-    figures[label] = describe(CpuMeter.usage(before, meter.snapshot()), wall)
+    usage = CpuMeter.usage(before, meter.snapshot())
+    figures[label] = describe(usage, wall)
+    figures.setdefault("usage", {})[label] = usage
 
 
 def replies_by_phone(graph, phones):
@@ -365,7 +367,28 @@ def run_phase(label, messages, send, server, database, graph, figures, meter):
     for role, name in database.cron_names.items():
         result[role] = jobs.get(name, (0, 0.0, 0))
     result["worker_kills"] = server.worker_kills(offset)
+    result["cpu_split_ms"] = cpu_split(figures["usage"][label], result, len(messages))
     return result
+
+
+def cpu_split(usage, result, messages):
+    """CPU milliseconds per message by stage: ingest (HTTP workers), processing and sending (the cron
+    workers' CPU shared between their jobs by the time each job ran), PostgreSQL."""
+    processing = sum(result[role][1] for role in result if role.startswith("processing lane"))
+    sending = result["sending"][1]
+    cron = usage.get("Odoo cron workers", 0.0)
+    share = processing / (processing + sending) if processing + sending else 0.0
+    return {
+        "ingest": usage.get("Odoo HTTP workers", 0.0) * 1000 / messages,
+        "processing": cron * share * 1000 / messages,
+        "sending": cron * (1 - share) * 1000 / messages,
+        "PostgreSQL": usage.get("PostgreSQL (bench database)", 0.0) * 1000 / messages,
+    }
+
+
+def split_line(split):
+    total = sum(split.values())
+    return f"{total:.1f} ms CPU per message: " + ", ".join(f"{stage} {ms:.1f}" for stage, ms in split.items())
 
 
 def crons_line(result):
@@ -425,6 +448,7 @@ def part_end_to_end(server, database, graph, factory, figures, meter, burst, rat
 
 def show_phase(result):
     log(f"      {crons_line(result)}")
+    log(f"      {split_line(result['cpu_split_ms'])} (cron CPU shared by job running time)")
     for line in result["worker_kills"]:
         log(f"      WORKER STOPPED BY A LIMIT: {line.strip()}")
     log(
@@ -503,6 +527,8 @@ def summary(figures, server, args, started_at):
         f"({steady['answered']:,}/{steady['messages']:,} answered, {steady['grievances']:,} grievances, "
         f"{steady['messages_per_s']:.1f} messages/s)",
         f"    2a {crons_line(burst)}",
+        f"    2a {split_line(burst['cpu_split_ms'])} (cron workers' CPU shared between their jobs by running time)",
+        f"    2b {split_line(steady['cpu_split_ms'])}",
         f"    2b {crons_line(steady)}",
         f"    workers stopped by a limit: {len(burst['worker_kills'])} in 2a, {len(steady['worker_kills'])} in 2b",
         "-" * 100,
