@@ -82,9 +82,13 @@ class Mp15BroadcastRecipient(models.Model):
                 audience_sql,
             )
         )
+        inserted = self.env.cr.rowcount
+        # The sender's, the form's and the cancel's queries are planned on the table's statistics: a
+        # broadcast's recipients can be most of the table at once, so refresh them now, not at autovacuum's pace.
+        self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         self.invalidate_model()
         broadcast.invalidate_recordset(["recipient_ids"])
-        return self.env.cr.rowcount
+        return inserted
 
     def _apply_message(self, message):
         """Carry the outcome of this recipient's message over, by Meta's rules for broadcasts."""

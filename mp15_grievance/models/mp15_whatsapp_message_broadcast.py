@@ -12,35 +12,71 @@ class Mp15WhatsappMessage(models.Model):
     _inherit = "mp15.whatsapp.message"
 
     @api.model
-    def _take_broadcast_messages(self, account, capacity):
-        """Queue up to ``capacity`` messages of ``account``'s running broadcasts, never more than its messaging
-        limit leaves in the moving 24 hours; returns them (locked by this transaction) to send now."""
+    def _upcoming_broadcast_recipients(self, account, limit):
+        """Ids of the next ``limit`` recipients of ``account``'s running broadcasts whose turn has come, in order.
+
+        Read a sending run's worth at a time, not for each slice: until PostgreSQL analyses the table again
+        after a broadcast's recipients were inserted, it believes few are queued and sorts all of them
+        (100,000: 80-120 ms each time, measured by bench/broadcast_bench.py).
+        """
+        if limit <= 0:
+            return []
         self.env.flush_all()
+        self.env.cr.execute(
+            SQL("SELECT id FROM mp15_broadcast WHERE account_id = %s AND state = 'sending'", account.id)
+        )
+        broadcast_ids = [row[0] for row in self.env.cr.fetchall()]
+        if not broadcast_ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM mp15_broadcast_recipient
+                 WHERE broadcast_id = ANY(%s) AND state = 'queued' AND message_id IS NULL
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+                 ORDER BY id
+                 LIMIT %s
+                """,
+                broadcast_ids,
+                fields.Datetime.now(),
+                limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _take_broadcast_messages(self, account, capacity, upcoming):
+        """Queue messages for up to ``capacity`` of the ``upcoming`` recipients (ids, first ones first; those
+        looked at are removed) that still wait for theirs; returns them (locked by this transaction) to send
+        now. ``capacity`` is within what the messaging limit leaves in the moving 24 hours
+        (``account._broadcast_allowance()``, which the sender reads once per run)."""
         taken = self.browse()
+        if capacity <= 0:
+            return taken
+        self.env.flush_all()
         Recipient = self.env["mp15.broadcast.recipient"].sudo()
         for _round in range(TAKE_ROUNDS):
-            wanted = min(capacity - len(taken), account._broadcast_allowance())
-            if wanted <= 0:
+            wanted = capacity - len(taken)
+            if wanted <= 0 or not upcoming:
                 break
+            candidates = upcoming[:wanted]
+            del upcoming[:wanted]
+            # Those still waiting: the broadcast may have been cancelled since they were read.
             self.env.cr.execute(
                 SQL(
                     """
                     SELECT r.id FROM mp15_broadcast_recipient r
                       JOIN mp15_broadcast b ON b.id = r.broadcast_id
-                     WHERE r.state = 'queued' AND r.message_id IS NULL AND %s
+                     WHERE r.id = ANY(%s) AND r.state = 'queued' AND r.message_id IS NULL AND %s
                      ORDER BY r.id
-                     LIMIT %s
                        FOR UPDATE OF r SKIP LOCKED
                     """,
+                    candidates,
                     _broadcast_due(account.id, fields.Datetime.now()),
-                    wanted,
                 )
             )
             recipients = Recipient.browse([row[0] for row in self.env.cr.fetchall()])
-            if not recipients:
-                break
-            recipients = recipients._skip_opted_out()
-            taken |= self._queue_broadcast_messages(recipients)
+            taken |= self._queue_broadcast_messages(recipients._skip_opted_out())
         return taken
 
     def _queue_broadcast_messages(self, recipients):

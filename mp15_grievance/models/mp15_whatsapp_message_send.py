@@ -1,7 +1,7 @@
 """WhatsApp message: the outbound queue — sending at each account's rate, retries, the template fallback, statuses.
 
-Replies and grievance updates go first; broadcasts fill what is left of each second's rate
-(``mp15_whatsapp_message_broadcast.py``).
+Replies and grievance updates go first; broadcasts take what the rate leaves, spread over each
+second (``tools/sending_pace.py``, ``mp15_whatsapp_message_broadcast.py``).
 """
 
 import json
@@ -15,9 +15,11 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..tools import cloud_api, locks, urls
+from ..tools.sending_pace import SendingPace
 
 SEND_BATCH = 500
 SEND_TIME_BUDGET = 5  # seconds per call; Odoo calls again at once while messages are due
+BROADCAST_SLICE = 0.05  # seconds: a broadcast goes out in slices this long, about the longest a reply waits for it
 
 
 class Mp15WhatsappMessage(models.Model):
@@ -70,13 +72,13 @@ class Mp15WhatsappMessage(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _send_account_queue(self, account, deadline):
-        """Send ``account``'s due messages in batches of at most its rate per second, committing each.
+        """Send ``account``'s due messages in batches, committing each, never more than its rate in a second.
 
-        Each batch takes the due replies and updates first (a broadcast's retries after them), then
-        fills what is left of the second's rate from the account's running broadcasts.
+        Each batch takes the due replies and updates first; a running broadcast takes what the rate
+        has left, in slices spread over the second (``SendingPace``), so a reply queued while a
+        broadcast is being paced goes out with the next slice instead of after the second.
         """
         sent = 0
-        rate = max(1, account.rate_limit_mps)
         try:
             client = account._client()
         except cloud_api.GraphUrlNotAllowed:  # stored before the allow-list, or the list shrank since
@@ -89,54 +91,78 @@ class Mp15WhatsappMessage(models.Model):
                 )
             )
             return sent
-        with client:
+        pace = SendingPace(account.rate_limit_mps, BROADCAST_SLICE)
+        # Read once per run: within a run only what the run takes uses it up.
+        broadcast_allowance = account._broadcast_allowance()
+        upcoming = []  # the broadcasts' next recipients, read a run's worth at a time
+        broadcast_waiting = True  # until a batch finds no broadcast message to take
+        # The run's threads and connections serve all its batches (a broadcast is twenty batches a second).
+        with client, ThreadPoolExecutor(max_workers=cloud_api.PARALLEL_SENDS) as pool:
             while time.monotonic() < deadline and not account.sending_blocked:
-                started = time.monotonic()  # the second of this batch: taking it counts too
+                pace.wait(broadcast_waiting)
                 # One sender per account, whatever the number of workers: a lock held by each batch's
                 # transaction, released by its commit (or by the rollback if anything goes wrong).
                 self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *locks.sending(account.id)))
                 if not self.env.cr.fetchone()[0]:
                     break
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        SELECT m.id FROM mp15_whatsapp_message m
-                         WHERE m.account_id = %s AND %s
-                         ORDER BY m.broadcast_recipient_id IS NOT NULL, m.id
-                         LIMIT %s
-                           FOR UPDATE SKIP LOCKED
-                        """,
-                        account.id,
-                        _sendable(fields.Datetime.now()),
-                        min(rate, SEND_BATCH),
+                batch = self._take_due(account, min(pace.room(), SEND_BATCH), broadcast=False)
+                broadcast_room = min(pace.broadcast_room(len(batch)), SEND_BATCH - len(batch))
+                if broadcast_waiting and broadcast_room:
+                    taken = self._take_due(account, broadcast_room, broadcast=True)
+                    if not upcoming:
+                        read_ahead = min(broadcast_allowance, pace.rate * SEND_TIME_BUDGET, SEND_BATCH)
+                        upcoming = self._upcoming_broadcast_recipients(account, read_ahead)
+                    fresh = self._take_broadcast_messages(
+                        account, min(broadcast_room - len(taken), broadcast_allowance), upcoming
                     )
-                )
-                batch = self.browse([row[0] for row in self.env.cr.fetchall()])
-                if len(batch) < min(rate, SEND_BATCH):
-                    batch |= self._take_broadcast_messages(account, min(rate, SEND_BATCH) - len(batch))
+                    broadcast_allowance -= len(fresh)
+                    broadcast_waiting = bool(taken or fresh)
+                    batch |= taken | fresh
                 if not batch:
-                    break
-                batch._send_batch(client)
+                    if not broadcast_waiting:
+                        break
+                    # Its next slice is not earned yet: look again then, in a new snapshot that shows the
+                    # replies queued meanwhile (this transaction would keep showing the database as it was).
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    continue
+                pace.taken(len(batch))
+                batch._send_batch(client, pool)
                 sent += len(batch)
                 # Queue runner: what went out is recorded before the next batch.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-                elapsed = time.monotonic() - started
-                if len(batch) >= rate and elapsed < 1:
-                    time.sleep(1 - elapsed)  # at most rate_limit_mps per second
         return sent
 
-    def _send_batch(self, client):
-        """Send in parallel across citizens, in order for each citizen; record every result."""
+    def _take_due(self, account, limit, *, broadcast):
+        """Lock and return up to ``limit`` of ``account``'s queued messages due now, oldest first: those of
+        broadcasts (their retries) or the others (replies and grievance updates)."""
+        if limit <= 0:
+            return self.browse()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id FROM mp15_whatsapp_message m
+                 WHERE m.account_id = %s AND (m.broadcast_recipient_id IS NOT NULL) = %s AND %s
+                 ORDER BY m.id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                account.id,
+                broadcast,
+                _sendable(fields.Datetime.now()),
+                limit,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _send_batch(self, client, pool):
+        """Send in parallel across citizens (``pool``'s threads), in order for each citizen; record every result."""
         by_phone = defaultdict(list)
         for message in self:
             by_phone[message.phone].append((message.id, json.loads(message.payload or "{}")))
         # HTTP only in the threads: the ORM stays in this thread.
-        with ThreadPoolExecutor(max_workers=min(cloud_api.PARALLEL_SENDS, len(by_phone))) as pool:
-            outcomes = dict(
-                item
-                for chunk in pool.map(lambda items: _send_in_order(client, items), by_phone.values())
-                for item in chunk
-            )
+        outcomes = dict(
+            item for chunk in pool.map(lambda items: _send_in_order(client, items), by_phone.values()) for item in chunk
+        )
         for message in self:
             result = outcomes.get(message.id)
             if result is None:  # an earlier message to the same citizen was held back

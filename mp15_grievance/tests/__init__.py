@@ -24,6 +24,7 @@ from . import test_commissioner_settings
 from . import test_councillor
 from . import test_bot_answers
 from . import test_broadcast
+from . import test_broadcast_pacing
 from . import test_grading
 from . import test_open311
 from . import test_performance_page

@@ -1,0 +1,127 @@
+"""A running broadcast does not hold back a citizen's reply: the sender paces it in slices (tools/sending_pace.py)."""
+
+import threading
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tests import BaseCase, tagged
+
+from ..tools import messages
+from ..tools.urls import GRAPH_URL_ALLOWLIST_PARAM
+from .fake_graph_api import FakeGraphApi
+from .whatsapp_common import create_account
+
+RACE_PHONE_NUMBER_ID = "106540352242981"  # the committed account of TestReplyDuringBroadcast, alone on it
+REPLY_PHONE = "+919812307199"
+
+
+@tagged("post_install", "-at_install", "mp15_whatsapp")
+class TestReplyDuringBroadcast(BaseCase):
+    """The sender paces a broadcast while the processing queues a citizen's reply, each in its own transaction.
+
+    Real, separate database connections with committed rows, as in production; cleaned up afterwards.
+    """
+
+    RATE = 5  # messages per second: a broadcast sent a second at a time would put 5 ahead of the reply
+
+    def connect(self):
+        """A real, separate connection bound to the loaded registry (the main thread holds the registry lock)."""
+        cr = odoo.sql_db.db_connect(self.dbname).cursor()
+        cr.transaction = api.Transaction(self.registry)
+        return cr
+
+    def set_up_broadcast(self, env, graph, citizens):
+        """An account at ``graph``, and a broadcast to ``citizens`` opted-in citizens that is sending."""
+        account = create_account(
+            env, graph_url=graph.graph_url, phone_number_id=graph.phone_number_id, rate_limit_mps=self.RATE
+        )
+        template = env["mp15.whatsapp.template"].create(
+            {"name": "scheme_announcement", "language": "hi", "category": "marketing", "status": "approved"}
+            | {"account_id": account.id, "body": "नगर निगम सागर की नई योजना: {{1}}"}
+        )
+        ward = env["mp15.ward"].create({"number": 981, "name": "Broadcast race (test)"})
+        for index in range(citizens):
+            partner = env["res.partner"].create(
+                {"name": f"Race citizen {index}", "mp15_phone": f"+9198123071{index:02d}"}
+            )
+            partner._mp15_set_announcements(True, "bot", ward)
+        broadcast = env["mp15.broadcast"].create(
+            {"name": "योजना", "account_id": account.id, "template_id": template.id, "parameters": "आवास"}
+            | {"ward_ids": [(6, 0, ward.ids)]}
+        )
+        # Approval is TestBroadcast's: here it is started as the scheduled action starts an approved one.
+        broadcast.write({"state": "sending", "date_started": fields.Datetime.now()})
+        env.flush_all()
+        self.assertEqual(env["mp15.broadcast.recipient"]._enqueue(broadcast, broadcast._audience_sql()), citizens)
+        conversation = env["mp15.whatsapp.conversation"].create(
+            {"account_id": account.id, "phone": REPLY_PHONE, "last_inbound_at": fields.Datetime.now()}
+        )
+        return account, conversation
+
+    def test_a_reply_queued_while_a_broadcast_is_paced_goes_before_the_rest_of_its_second(self):
+        self.dbname = odoo.tests.get_db_name()
+        self.registry = odoo.modules.registry.Registry(self.dbname)
+        graph = FakeGraphApi(phone_number_id=RACE_PHONE_NUMBER_ID).start()
+        self.addCleanup(graph.stop)
+        with self.connect() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
+            account, conversation = self.set_up_broadcast(env, graph, citizens=2 * self.RATE)
+            account_id, conversation_id = account.id, conversation.id
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.clean_up, account_id, allowlist)
+        errors = []
+
+        def sender():
+            """The sender's scheduled action on one account, committing each batch."""
+            try:
+                with self.connect() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    account = env["mp15.whatsapp.account"].browse(account_id)
+                    env["mp15.whatsapp.message"]._send_account_queue(account, time.monotonic() + 60)
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as error:  # reported by the assertions below
+                errors.append(error)
+
+        thread = threading.Thread(target=sender)
+        thread.start()
+        deadline = time.monotonic() + 60  # a loaded machine can take a while to start the thread
+        while not graph.sent_messages and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with self.connect() as cr:  # the processing answers a citizen now: the broadcast has begun
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            conversation = env["mp15.whatsapp.conversation"].browse(conversation_id)
+            text = "आपकी शिकायत दर्ज हो गई है"
+            env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+            cr.commit()  # pylint: disable=invalid-commit
+        thread.join(timeout=60)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(errors, [])
+
+        arrived = [payload["to"] for payload in graph.sent_messages]
+        self.assertEqual(sorted(arrived), sorted({*arrived}), "each message went out once")
+        self.assertEqual(len(arrived), 2 * self.RATE + 1)
+        ahead = arrived.index(REPLY_PHONE)
+        self.assertGreaterEqual(ahead, 1, "queued once the broadcast had begun")
+        self.assertLess(ahead, self.RATE, "the reply does not wait behind the rest of the broadcast's second")
+
+    def clean_up(self, account_id, allowlist):
+        with self.connect() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account = env["mp15.whatsapp.account"].browse(account_id)
+            broadcasts = env["mp15.broadcast"].search([("account_id", "=", account_id)])
+            partners = env["res.partner"].with_context(active_test=False).search([("name", "=like", "Race citizen %")])
+            cr.execute("DELETE FROM mp15_whatsapp_message WHERE account_id = %s", [account_id])
+            cr.execute("DELETE FROM mp15_broadcast_recipient WHERE broadcast_id IN %s", [tuple(broadcasts.ids)])
+            wards = broadcasts.ward_ids
+            broadcasts.unlink()
+            env["mp15.whatsapp.conversation"].search([("account_id", "=", account_id)]).unlink()
+            env["mp15.whatsapp.template"].with_context(active_test=False).search(
+                [("account_id", "=", account_id)]
+            ).unlink()
+            partners.unlink()
+            wards.unlink()
+            account.unlink()
+            env["ir.config_parameter"].set_param(GRAPH_URL_ALLOWLIST_PARAM, allowlist or False)
+            cr.commit()  # pylint: disable=invalid-commit
