@@ -11,9 +11,9 @@ from odoo.tests import HttpCase, tagged
 
 from ..models.processing_batch import ProcessingBatch
 from .common import Mp15Case
+from .test_whatsapp_conversation import NO_WATER_HI
 from .whatsapp_common import Citizen, ConversationHelpers, start_graph_and_account
 
-NO_WATER_HI = "मेरे वार्ड में तीन दिन से पानी नहीं आ रहा है"
 FIRE_HI = "हमारी गली में एक घर में आग लग गई है जल्दी आइए"
 
 
