@@ -16,3 +16,9 @@ if "mp15_grievance" not in sys.modules:
     package = types.ModuleType("mp15_grievance")
     package.__path__ = [str(ADDON)]
     sys.modules["mp15_grievance"] = package
+# Likewise its Odoo tests' package, for the fake Graph API server they share with the pure tests
+# (``from mp15_grievance.tests import fake_graph_api`` then loads that module alone, no Odoo test).
+if "mp15_grievance.tests" not in sys.modules:
+    tests_package = types.ModuleType("mp15_grievance.tests")
+    tests_package.__path__ = [str(ADDON / "tests")]
+    sys.modules["mp15_grievance.tests"] = tests_package

@@ -2,15 +2,13 @@
 
 import base64
 import hashlib
-import importlib.util
 import json
 import socket
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from mp15_grievance.tests import fake_graph_api
 from mp15_grievance.tools import messages
 from mp15_grievance.tools.cloud_api import (
     AUTH,
@@ -29,21 +27,6 @@ from mp15_grievance.tools.cloud_api import (
 )
 from mp15_grievance.tools.webhook import extract_events, parse_body
 
-FAKE_GRAPH_API = Path(__file__).resolve().parent.parent / "mp15_grievance" / "tests" / "fake_graph_api.py"
-
-
-def _load_fake_graph_api():
-    # Loaded by path: importing the ``mp15_grievance.tests`` package would load the Odoo tests.
-    name = "mp15_fake_graph_api"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FAKE_GRAPH_API)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fake_graph_api = _load_fake_graph_api()
 ScriptedResponse = fake_graph_api.ScriptedResponse
 TO = "919876543210"
 HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"

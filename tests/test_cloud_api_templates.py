@@ -1,29 +1,11 @@
 """Listing message templates with the Cloud API client, against the local fake Graph API (pure, no Odoo)."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
+from mp15_grievance.tests import fake_graph_api
 from mp15_grievance.tools.cloud_api import AUTH, RETRY, CloudApiClient, CloudApiError
 
-FAKE_GRAPH_API = Path(__file__).resolve().parent.parent / "mp15_grievance" / "tests" / "fake_graph_api.py"
 WABA_ID = "102290129340398"
-
-
-def _load_fake_graph_api():
-    # Loaded by path: importing the ``mp15_grievance.tests`` package would load the Odoo tests.
-    name = "mp15_fake_graph_api"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FAKE_GRAPH_API)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fake_graph_api = _load_fake_graph_api()
 
 
 @pytest.fixture
