@@ -7,8 +7,6 @@ import time
 import traceback
 from datetime import datetime, timedelta
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
@@ -18,7 +16,7 @@ from ..tools.classifier import cached_classifier
 from ..tools.phone import PhoneError, mask_phone
 from ..tools.reference import SEQUENCE_PREFIX, find_reference
 from .mp15_whatsapp_conversation_actions import ODOO_LANG, ActionRunner
-from .processing_batch import ProcessingBatch
+from .processing_batch import RETRYABLE_ERRORS, ProcessingBatch
 from .processing_lanes import in_processing_lane
 
 _logger = logging.getLogger(__name__)
@@ -27,9 +25,6 @@ LANGUAGES = [("hi", "Hindi"), ("en", "English")]
 WINDOW = timedelta(hours=24)
 RECENT = timedelta(minutes=30)
 PROCESS_ATTEMPTS = 3
-# Errors a fresh transaction cures: concurrency failures, and unique violations on shared rows that
-# two processes created at once (a sequence's yearly range, a citizen's contact).
-RETRYABLE_ERRORS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.UniqueViolation)
 PROCESS_TIME_BUDGET = 5  # seconds per call: Odoo commits and calls again at once while messages wait
 MEDIA_SECONDS = 30  # a slow download must not hold the citizen's conversation (and the cron) for long
 EVENT_KINDS = {"text": "text", "interactive": "interactive", "button": "interactive", "location": "location"}

@@ -7,7 +7,10 @@ grievance filed on its own gets.
 
 from markupsafe import Markup
 
-from odoo.tests import HttpCase, tagged
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tests import BaseCase, HttpCase, tagged
+from odoo.tools import mute_logger
 
 from ..models.processing_batch import ProcessingBatch
 from .common import Mp15Case
@@ -78,3 +81,57 @@ class TestProcessingBatch(ConversationHelpers, Mp15Case, HttpCase):
         self.assertEqual(kept.activity_ids.activity_type_id, self.resolve)
         self.assertEqual(kept.activity_ids.user_id, self.head_a, "the department head, nobody assigned yet")
         self.assertEqual(batch.filed_ids, [], "the next batch starts empty")
+
+
+@tagged("post_install", "-at_install", "mp15_whatsapp")
+class TestProcessingBatchRetried(BaseCase):
+    """A retryable error in the batch's bookkeeping rolls the batch back, to be handled again; never a
+    grievance committed without its Resolve activity. Real, separate connections with committed rows."""
+
+    def connect(self):
+        cr = odoo.sql_db.db_connect(self.dbname).cursor()
+        cr.transaction = api.Transaction(self.registry)
+        return cr
+
+    def test_a_follower_added_by_another_process_meanwhile_rolls_the_batch_back(self):
+        self.dbname = odoo.tests.get_db_name()
+        self.registry = odoo.modules.registry.Registry(self.dbname)
+        phone = "+919812347301"
+        with self.connect() as cr, self.connect() as other_cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            batch = ProcessingBatch(env)
+            water = env.ref("mp15_grievance.category_water")
+            grievance = (
+                env["mp15.grievance"]
+                .with_context(mp15_bookkeeping_later=True)
+                .create({"category_id": water.id, "description": "retry", "phone": phone})
+            )
+            head = grievance._responsible_user()
+            self.assertTrue(head, "the demo water department has a head")
+            batch.add_filed(grievance)
+            batch.handled = 1
+            # Another process makes the head a follower of that grievance and commits first: the Resolve
+            # activity's subscription then meets a unique violation, which a fresh transaction cures.
+            other_cr.execute(
+                "INSERT INTO mail_followers (res_model, res_id, partner_id) VALUES ('mp15.grievance', %s, %s)",
+                [grievance.id, head.partner_id.id],
+            )
+            other_cr.commit()  # pylint: disable=invalid-commit
+            grievance_id = grievance.id
+            try:
+                with mute_logger("odoo.sql_db"):
+                    batch.commit()
+                env.invalidate_all()
+                self.assertFalse(
+                    env["mp15.grievance"].with_context(active_test=False).search([("phone", "=", phone)]),
+                    "rolled back, to be filed again from its message; not committed without its activity",
+                )
+                self.assertEqual(batch.filed_ids, [])
+            finally:
+                other_cr.execute(
+                    "DELETE FROM mail_followers WHERE res_model = 'mp15.grievance' AND res_id = %s", [grievance_id]
+                )
+                other_cr.commit()  # pylint: disable=invalid-commit
+                cr.rollback()
+                env["mp15.grievance"].with_context(active_test=False).search([("phone", "=", phone)]).unlink()
+                cr.commit()  # pylint: disable=invalid-commit
