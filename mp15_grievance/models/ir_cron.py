@@ -1,4 +1,5 @@
-"""Scheduled actions: the one shortcut past ir.cron._trigger(), for waking a queue from a hot path."""
+"""Scheduled actions: the one shortcut past ir.cron._trigger(), for waking a queue from a hot path, and a
+job with work left picked up again at once."""
 
 import logging
 import os
@@ -40,6 +41,17 @@ class IrCron(models.Model):
         if crons:
             self.env.cr.execute(crons._mp15_trigger_insert())
             crons._mp15_triggered()
+
+    def _reschedule_asap(self, job):
+        """A job that reported work remaining after its ten runs: wake the cron workers once it is released.
+
+        Odoo leaves such a job ready but tells nobody unless ``ODOO_NOTIFY_CRON_CHANGES`` is set, so it waits
+        for a worker's next poll, up to a minute: a broadcast with no other traffic paused for up to a minute
+        after every ten 5-second runs of the sender (100,000 recipients at 80 a second took a third longer).
+        """
+        super()._reschedule_asap(job)
+        if not os.getenv("ODOO_NOTIFY_CRON_CHANGES"):  # else Odoo notifies itself
+            self.env.cr.postcommit.add(partial(notify_cron_workers, self.env.cr.dbname))
 
     def _mp15_not_triggered_yet(self):
         """Those of these scheduled actions this transaction has not triggered yet."""

@@ -575,6 +575,55 @@ class TestCronWakeUp(BaseCase):
         finally:
             listener.close()
 
+    def test_a_job_released_with_work_left_wakes_the_cron_workers(self):
+        """After its ten runs a job with work left is released still ready: a worker must take it again at once,
+        not at its next poll up to a minute later (a long broadcast paused a minute every ten sender runs).
+
+        A real cron worker's steps: acquire the job, process it (Odoo runs it ten times, each time told
+        that work remains), commit; a worker listening hears about it after the release.
+        """
+        dbname = odoo.tests.get_db_name()
+        registry = odoo.modules.registry.Registry(dbname)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cron = env["ir.cron"].create(
+                {
+                    "name": "mp15 test: always more to do",
+                    "model_id": env.ref("base.model_ir_cron").id,
+                    "state": "code",
+                    "code": "env['ir.cron']._notify_progress(done=1, remaining=1)",
+                    "interval_number": 1,
+                    "interval_type": "days",
+                    "nextcall": datetime(2000, 1, 1),
+                }
+            )
+            cron_id = cron.id
+        _name, info = odoo.sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**info)
+        try:
+            listener.autocommit = True
+            with listener.cursor() as cr:
+                cr.execute("LISTEN cron_trigger")
+            with registry.cursor() as cron_cr:
+                job = registry["ir.cron"]._acquire_one_job(cron_cr, cron_id)
+                self.assertTrue(job, "the job is ready and nobody else holds it")
+                registry["ir.cron"]._process_job(odoo.sql_db.db_connect(dbname), cron_cr, job)
+            heard = []
+            deadline = time.monotonic() + 5
+            while not heard and time.monotonic() < deadline:
+                if select.select([listener], [], [], 0.5)[0]:
+                    listener.poll()
+                    heard += [(notify.channel, notify.payload) for notify in listener.notifies]
+                    listener.notifies.clear()
+            self.assertIn(("cron_trigger", dbname), heard)
+            with registry.cursor() as cr:
+                ready = {job["id"] for job in registry["ir.cron"]._get_all_ready_jobs(cr)}
+            self.assertIn(cron_id, ready, "released, not rescheduled: work is left")
+        finally:
+            listener.close()
+            with registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {})["ir.cron"].browse(cron_id).unlink()
+
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
 class TestCronTriggerShortcut(TransactionCase):
