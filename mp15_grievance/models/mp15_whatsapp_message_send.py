@@ -50,8 +50,11 @@ class Mp15WhatsappMessage(models.Model):
         deadline = time.monotonic() + SEND_TIME_BUDGET
         done = 0
         accounts = self.env["mp15.whatsapp.account"].sudo().search([("sending_blocked", "=", False)])
-        for account in accounts:
-            done += self._send_account_queue(account, deadline)
+        for index, account in enumerate(accounts):
+            # An equal share of what is left of the run (an idle account leaves its share to the next):
+            # one number's long broadcast must not hold back another number's replies.
+            share = (deadline - time.monotonic()) / (len(accounts) - index)
+            done += self._send_account_queue(account, time.monotonic() + share)
         remaining = self._count_sendable() + self._count_broadcast_sendable()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done

@@ -1,4 +1,5 @@
-"""A running broadcast does not hold back a citizen's reply: the sender paces it in slices (tools/sending_pace.py)."""
+"""A running broadcast does not hold back a citizen's reply: the sender paces it in slices (tools/sending_pace.py)
+and shares each run between the corporation's numbers."""
 
 import threading
 import time
@@ -7,12 +8,14 @@ import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import BaseCase, tagged
 
+from ..models.mp15_whatsapp_message_send import SEND_TIME_BUDGET
 from ..tools import messages
 from ..tools.urls import GRAPH_URL_ALLOWLIST_PARAM
 from .fake_graph_api import FakeGraphApi
 from .whatsapp_common import create_account
 
 RACE_PHONE_NUMBER_ID = "106540352242981"  # the committed account of TestReplyDuringBroadcast, alone on it
+OTHER_PHONE_NUMBER_ID = "106540352242982"  # a second number of the corporation, with a citizen to answer
 REPLY_PHONE = "+919812307199"
 
 
@@ -34,7 +37,11 @@ class TestReplyDuringBroadcast(BaseCase):
     def set_up_broadcast(self, env, graph, citizens):
         """An account at ``graph``, and a broadcast to ``citizens`` opted-in citizens that is sending."""
         account = create_account(
-            env, graph_url=graph.graph_url, phone_number_id=graph.phone_number_id, rate_limit_mps=self.RATE
+            env,
+            name="A: broadcasting (test)",  # accounts are sent in name order: this one first
+            graph_url=graph.graph_url,
+            phone_number_id=graph.phone_number_id,
+            rate_limit_mps=self.RATE,
         )
         template = env["mp15.whatsapp.template"].create(
             {"name": "scheme_announcement", "language": "hi", "category": "marketing", "status": "approved"}
@@ -54,23 +61,29 @@ class TestReplyDuringBroadcast(BaseCase):
         broadcast.write({"state": "sending", "date_started": fields.Datetime.now()})
         env.flush_all()
         self.assertEqual(env["mp15.broadcast.recipient"]._enqueue(broadcast, broadcast._audience_sql()), citizens)
-        conversation = env["mp15.whatsapp.conversation"].create(
+        return account, self.conversation(env, account)
+
+    def conversation(self, env, account):
+        return env["mp15.whatsapp.conversation"].create(
             {"account_id": account.id, "phone": REPLY_PHONE, "last_inbound_at": fields.Datetime.now()}
         )
-        return account, conversation
 
-    def test_a_reply_queued_while_a_broadcast_is_paced_goes_before_the_rest_of_its_second(self):
+    def start(self, phone_number_id):
         self.dbname = odoo.tests.get_db_name()
         self.registry = odoo.modules.registry.Registry(self.dbname)
-        graph = FakeGraphApi(phone_number_id=RACE_PHONE_NUMBER_ID).start()
+        graph = FakeGraphApi(phone_number_id=phone_number_id).start()
         self.addCleanup(graph.stop)
+        return graph
+
+    def test_a_reply_queued_while_a_broadcast_is_paced_goes_before_the_rest_of_its_second(self):
+        graph = self.start(RACE_PHONE_NUMBER_ID)
         with self.connect() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
             account, conversation = self.set_up_broadcast(env, graph, citizens=2 * self.RATE)
             account_id, conversation_id = account.id, conversation.id
             cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self.clean_up, account_id, allowlist)
+        self.addCleanup(self.clean_up, [account_id], allowlist)
         errors = []
 
         def sender():
@@ -106,22 +119,53 @@ class TestReplyDuringBroadcast(BaseCase):
         self.assertGreaterEqual(ahead, 1, "queued once the broadcast had begun")
         self.assertLess(ahead, self.RATE, "the reply does not wait behind the rest of the broadcast's second")
 
-    def clean_up(self, account_id, allowlist):
+    def test_one_numbers_broadcast_does_not_hold_back_another_numbers_replies(self):
+        """The sender's run shares its time between the accounts: the first one's long broadcast used all of it."""
+        graph = self.start(RACE_PHONE_NUMBER_ID)
+        other_graph = self.start(OTHER_PHONE_NUMBER_ID)
+        longer_than_a_run = int(self.RATE * SEND_TIME_BUDGET * 1.5)
         with self.connect() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            account = env["mp15.whatsapp.account"].browse(account_id)
-            broadcasts = env["mp15.broadcast"].search([("account_id", "=", account_id)])
+            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
+            account, _conversation = self.set_up_broadcast(env, graph, citizens=longer_than_a_run)
+            other = create_account(
+                env,
+                name="B: answering (test)",
+                graph_url=other_graph.graph_url,
+                phone_number_id=OTHER_PHONE_NUMBER_ID,
+                rate_limit_mps=self.RATE,
+            )
+            conversation = self.conversation(env, other)
+            text = "आपकी शिकायत दर्ज हो गई है"
+            env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+            account_ids = [account.id, other.id]
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.clean_up, account_ids, allowlist)
+
+        with self.connect() as cr:  # one run of the sender's scheduled action
+            api.Environment(cr, SUPERUSER_ID, {})["mp15.whatsapp.message"]._cron_send()
+            cr.commit()  # pylint: disable=invalid-commit
+
+        self.assertEqual([payload["to"] for payload in other_graph.sent_messages], [REPLY_PHONE])
+        self.assertTrue(graph.sent_messages, "the broadcast went on in the same run")
+        self.assertLess(len(graph.sent_messages), longer_than_a_run)
+
+    def clean_up(self, account_ids, allowlist):
+        with self.connect() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            accounts = env["mp15.whatsapp.account"].browse(account_ids)
+            broadcasts = env["mp15.broadcast"].search([("account_id", "in", account_ids)])
             partners = env["res.partner"].with_context(active_test=False).search([("name", "=like", "Race citizen %")])
-            cr.execute("DELETE FROM mp15_whatsapp_message WHERE account_id = %s", [account_id])
+            cr.execute("DELETE FROM mp15_whatsapp_message WHERE account_id IN %s", [tuple(account_ids)])
             cr.execute("DELETE FROM mp15_broadcast_recipient WHERE broadcast_id IN %s", [tuple(broadcasts.ids)])
             wards = broadcasts.ward_ids
             broadcasts.unlink()
-            env["mp15.whatsapp.conversation"].search([("account_id", "=", account_id)]).unlink()
+            env["mp15.whatsapp.conversation"].search([("account_id", "in", account_ids)]).unlink()
             env["mp15.whatsapp.template"].with_context(active_test=False).search(
-                [("account_id", "=", account_id)]
+                [("account_id", "in", account_ids)]
             ).unlink()
             partners.unlink()
             wards.unlink()
-            account.unlink()
+            accounts.unlink()
             env["ir.config_parameter"].set_param(GRAPH_URL_ALLOWLIST_PARAM, allowlist or False)
             cr.commit()  # pylint: disable=invalid-commit
