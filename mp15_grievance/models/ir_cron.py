@@ -49,9 +49,10 @@ class IrCron(models.Model):
         for a worker's next poll, up to a minute: a broadcast with no other traffic paused for up to a minute
         after every ten 5-second runs of the sender (100,000 recipients at 80 a second took a third longer).
         """
-        super()._reschedule_asap(job)
+        result = super()._reschedule_asap(job)
         if not os.getenv("ODOO_NOTIFY_CRON_CHANGES"):  # else Odoo notifies itself
             self.env.cr.postcommit.add(partial(notify_cron_workers, self.env.cr.dbname))
+        return result
 
     def _mp15_not_triggered_yet(self):
         """Those of these scheduled actions this transaction has not triggered yet."""
