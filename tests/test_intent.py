@@ -136,6 +136,10 @@ def test_soft_suggestion_wording_loses_to_a_confident_complaint():
         "We are wasting too much water, leaking taps everywhere",
         "पानी बचाएं, नल खुला न छोड़ें",
         "pani bachao, tanki overflow mat hone do",
+        "Buy bigger basins and prevent water wastage",
+        "Use a jug while brushing so that we can save plenty of water",
+        "Leaking taps waste water everywhere, awareness must be spread",
+        "Collect the bath water and we can reuse the water for plants",
     ],
 )
 def test_an_appeal_to_citizens_is_a_suggestion_even_when_it_names_a_fault(text):
@@ -152,3 +156,9 @@ def test_an_appeal_to_citizens_is_a_suggestion_even_when_it_names_a_fault(text):
 )
 def test_an_appeal_that_asks_for_a_repair_is_a_complaint(text):
     assert detect_intent(text) == "complaint"
+
+
+def test_a_rescue_call_is_no_appeal():
+    text = "Flood water entered our house, please save us, we are stuck"
+    emergency = Classification("EMERGENCY", 0.9, True)
+    assert detect_intent(text, emergency) == "complaint"

@@ -155,8 +155,11 @@ acha/accha/achha/behtar hoga/rahega agar/ki
 # Appeals to fellow citizens, not requests to the corporation: a suggestion even when they name a fault.
 APPEAL_SIGNALS = """
 do/should/must not waste/wasting, don/shouldn t waste/wasting, dont/never waste/wasting
-stop/avoid waste/wasting/wastage
+stop/avoid waste/wasting/wastage, prevent/reduce/avoid/minimise/minimize + wastage/wasting
 save/saving water/rainwater/rain/electricity/power/energy, please save, water is precious, water saving
+save/saving/conserve/conserving the/more/our/some water/rainwater, save a lot of water
+save/saving/conserve/conserving plenty/lots/lot of water/rainwater
+create/creating/spread/spreading/raise/raising awareness, awareness + must/should/needs/need, reuse/reusing/recycle/recycling the/this/that/our water/waste, we can reuse/recycle
 we should/must not/stop, should not allow, we have/need to save, segregate waste, please segregate
 we/people/everyone/everybody/citizens/public are wasting, people s are wasting, we waste, people waste
 pani/paani/bijli bachao/bachaye/bachayen/bachaiye/bachaen
@@ -288,10 +291,12 @@ def detect_intent(text: str, classification: Classification | None = None) -> st
             return "greeting"
         return "question" if _QUESTION_MARK.search(text) else "complaint"
     duration = _DURATION.search(text)
-    if signal_score("appeal", text) and not duration and not signal_score("repair_request", text):
+    emergency = classification is not None and classification.code == "EMERGENCY"
+    # An emergency is never an appeal: "flood water in the house, please save us" asks for a rescue.
+    if signal_score("appeal", text) and not (duration or emergency) and not signal_score("repair_request", text):
         return "suggestion"
     fault = signal_score("fault", text) or duration
-    if fault or (classification is not None and classification.code == "EMERGENCY"):
+    if fault or emergency:
         return "complaint"
     if _is_greeting(tokens):
         return "greeting"

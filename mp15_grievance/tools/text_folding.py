@@ -71,6 +71,7 @@ _LATIN_WORDS = {
 # Words that folding would confuse with a keyword: thanks -> tanks -> tank (a water tank).
 _LATIN_EXCEPTIONS = dict.fromkeys(("thank", "thanks", "thanku", "thankyou", "thnx", "thx", "tnx"), "thanks")
 _LATIN_EXCEPTIONS["been"] = "been"  # not "bin"
+_LATIN_EXCEPTIONS["goods"] = "goods"  # not "good": "no good footpath" is no shop on it
 
 _LEADING_SIGNS = re.compile("^[\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963]+")
 
