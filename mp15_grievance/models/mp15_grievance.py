@@ -357,7 +357,6 @@ class Mp15Grievance(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"].sudo()
         typed_wards = []
         for vals in vals_list:
             citizen = self.env.user.share and not self.env.su
@@ -379,7 +378,7 @@ class Mp15Grievance(models.Model):
             if vals.get("name", "/") == "/":
                 date_filed = fields.Datetime.to_datetime(vals.get("date_filed")) or fields.Datetime.now()
                 year_day = self._local_datetime(date_filed).date()  # 1 January 00:30 in Sagar is next year's
-                vals["name"] = sequence.with_context(ir_sequence_date=year_day).next_by_code("mp15.grievance")
+                vals["name"] = self._reference_sequence().next_by_id(sequence_date=year_day)
         grievances = super().create(vals_list)
         for grievance, typed_ward in zip(grievances, typed_wards, strict=True):
             if typed_ward and not grievance.ward_id:
