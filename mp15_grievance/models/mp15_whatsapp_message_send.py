@@ -19,6 +19,7 @@ from ..tools.sending_pace import SendingPace
 
 SEND_BATCH = 500
 SEND_TIME_BUDGET = 5  # seconds per call; Odoo calls again at once while messages are due
+ACCOUNT_MIN_SECONDS = 0.2  # each account's least share of a run, however long the ones before it took
 BROADCAST_SLICE = 0.05  # seconds: a broadcast goes out in slices this long, about the longest a reply waits for it
 
 
@@ -53,7 +54,7 @@ class Mp15WhatsappMessage(models.Model):
         for index, account in enumerate(accounts):
             # An equal share of what is left of the run (an idle account leaves its share to the next):
             # one number's long broadcast must not hold back another number's replies.
-            share = (deadline - time.monotonic()) / (len(accounts) - index)
+            share = max((deadline - time.monotonic()) / (len(accounts) - index), ACCOUNT_MIN_SECONDS)
             done += self._send_account_queue(account, time.monotonic() + share)
         remaining = self._count_sendable() + self._count_broadcast_sendable()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

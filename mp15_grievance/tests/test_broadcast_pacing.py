@@ -11,7 +11,7 @@ from odoo.tests import BaseCase, tagged
 from ..models.mp15_whatsapp_message_send import SEND_TIME_BUDGET
 from ..tools import messages
 from ..tools.urls import GRAPH_URL_ALLOWLIST_PARAM
-from .fake_graph_api import FakeGraphApi
+from .fake_graph_api import FakeGraphApi, ScriptedResponse
 from .whatsapp_common import create_account
 
 RACE_PHONE_NUMBER_ID = "106540352242981"  # the committed account of TestReplyDuringBroadcast, alone on it
@@ -128,27 +128,50 @@ class TestReplyDuringBroadcast(BaseCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
             account, _conversation = self.set_up_broadcast(env, graph, citizens=longer_than_a_run)
-            other = create_account(
-                env,
-                name="B: answering (test)",
-                graph_url=other_graph.graph_url,
-                phone_number_id=OTHER_PHONE_NUMBER_ID,
-                rate_limit_mps=self.RATE,
-            )
-            conversation = self.conversation(env, other)
-            text = "आपकी शिकायत दर्ज हो गई है"
-            env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+            other = self.account_with_a_reply(env, other_graph, "B: answering (test)")
             account_ids = [account.id, other.id]
             cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self.clean_up, account_ids, allowlist)
 
-        with self.connect() as cr:  # one run of the sender's scheduled action
-            api.Environment(cr, SUPERUSER_ID, {})["mp15.whatsapp.message"]._cron_send()
-            cr.commit()  # pylint: disable=invalid-commit
+        self.run_sender_once()
 
         self.assertEqual([payload["to"] for payload in other_graph.sent_messages], [REPLY_PHONE])
         self.assertTrue(graph.sent_messages, "the broadcast went on in the same run")
         self.assertLess(len(graph.sent_messages), longer_than_a_run)
+
+    def test_a_number_whose_graph_api_is_slow_does_not_hold_back_another_numbers_replies(self):
+        """Graph answering the first number after longer than a whole run: the next number still gets its turn."""
+        slow_graph = self.start(RACE_PHONE_NUMBER_ID)
+        other_graph = self.start(OTHER_PHONE_NUMBER_ID)
+        slow_graph.queue_responses(ScriptedResponse(delay=SEND_TIME_BUDGET + 1))  # accepted, but late
+        with self.connect() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
+            slow = self.account_with_a_reply(env, slow_graph, "A: slow Graph API (test)")
+            other = self.account_with_a_reply(env, other_graph, "B: answering (test)")
+            account_ids = [slow.id, other.id]
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.clean_up, account_ids, allowlist)
+
+        self.run_sender_once()
+
+        self.assertEqual([payload["to"] for payload in slow_graph.sent_messages], [REPLY_PHONE])
+        self.assertEqual([payload["to"] for payload in other_graph.sent_messages], [REPLY_PHONE])
+
+    def account_with_a_reply(self, env, graph, name):
+        """An account at ``graph`` (sorted by ``name``) with a reply queued to a citizen."""
+        account = create_account(
+            env, name=name, graph_url=graph.graph_url, phone_number_id=graph.phone_number_id, rate_limit_mps=self.RATE
+        )
+        text = "आपकी शिकायत दर्ज हो गई है"
+        conversation = self.conversation(env, account)
+        env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+        return account
+
+    def run_sender_once(self):
+        with self.connect() as cr:  # one run of the sender's scheduled action
+            api.Environment(cr, SUPERUSER_ID, {})["mp15.whatsapp.message"]._cron_send()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def clean_up(self, account_ids, allowlist):
         with self.connect() as cr:
@@ -157,7 +180,8 @@ class TestReplyDuringBroadcast(BaseCase):
             broadcasts = env["mp15.broadcast"].search([("account_id", "in", account_ids)])
             partners = env["res.partner"].with_context(active_test=False).search([("name", "=like", "Race citizen %")])
             cr.execute("DELETE FROM mp15_whatsapp_message WHERE account_id IN %s", [tuple(account_ids)])
-            cr.execute("DELETE FROM mp15_broadcast_recipient WHERE broadcast_id IN %s", [tuple(broadcasts.ids)])
+            if broadcasts:
+                cr.execute("DELETE FROM mp15_broadcast_recipient WHERE broadcast_id IN %s", [tuple(broadcasts.ids)])
             wards = broadcasts.ward_ids
             broadcasts.unlink()
             env["mp15.whatsapp.conversation"].search([("account_id", "in", account_ids)]).unlink()
