@@ -159,7 +159,8 @@ stop/avoid waste/wasting/wastage, prevent/reduce/avoid/minimise/minimize + wasta
 save/saving water/rainwater/rain/electricity/power/energy, please save, water is precious, water saving
 save/saving/conserve/conserving the/more/our/some water/rainwater, save a lot of water
 save/saving/conserve/conserving plenty/lots/lot of water/rainwater
-create/creating/spread/spreading/raise/raising awareness, awareness + must/should/needs/need, reuse/reusing/recycle/recycling the/this/that/our water/waste, we can reuse/recycle
+create/creating/spread/spreading/raise/raising awareness, awareness + must/should/needs/need
+reuse/reusing/recycle/recycling the/this/that/our water/waste, we can reuse/recycle
 we should/must not/stop, should not allow, we have/need to save, segregate waste, please segregate
 we/people/everyone/everybody/citizens/public are wasting, people s are wasting, we waste, people waste
 pani/paani/bijli bachao/bachaye/bachayen/bachaiye/bachaen
