@@ -12,15 +12,20 @@ Measured side by side in one run on one fresh database (no demo data):
      workers, or --cron-workers) answers citizens writing at a steady rate, first with nothing else
      to send, then while the broadcast to the ward of --big citizens is sending; printed: p95 of the
      time from a citizen's message to our first reply, with ÷ without (goal ≤ 2), and where the CPU
-     went in each half.
+     went in each half;
+  4. a long broadcast alone on that server (--long-seconds at --rate: several times the ten 5-second
+     runs after which Odoo releases a job): send rate ÷ configured rate and the longest pause between
+     two messages as the Graph API received them (a released job that nobody is told about waits for
+     a cron worker's next poll, up to a minute).
 Figures are printed as measured; nothing is asserted on time.
 
     .venv/bin/python bench/broadcast_bench.py [--big 100000] [--small 1000] [--rate 40] [--seconds 15]
                                               [--reply-rate 5] [--reply-seconds 20] [--cron-workers 2]
-                                              [--database NAME]
+                                              [--long-seconds 150] [--database NAME]
 """
 
 import argparse
+import itertools
 import statistics
 import time
 
@@ -226,6 +231,40 @@ def measure_replies_under_broadcast(odoo, registry, fake, ids, reply_rate, reply
     return without, during, state, reached
 
 
+def measure_long_broadcast(odoo, registry, fake, ids, rate, cron_workers):
+    """(messages per second, longest pause in seconds, messages) as the Graph API received a broadcast to the
+    ward of ``ids`` sent by an Odoo server's own cron workers, with no other traffic."""
+    account_id, template_id, manager_ids, ward_id = ids
+    with OdooServer(registry.db_name, workers=2, cron_threads=cron_workers):
+        fake.reset()
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            users = env["res.users"]
+            broadcast = draft(
+                env,
+                env["mp15.whatsapp.account"].browse(account_id),
+                env["mp15.whatsapp.template"].browse(template_id),
+                users.browse(manager_ids[0]),
+                env["mp15.ward"].browse(ward_id),
+            )
+            broadcast.action_submit()
+            broadcast.with_user(users.browse(manager_ids[1])).action_approve()
+            env["mp15.broadcast"]._cron_run()
+            broadcast_id, expected = broadcast.id, len(broadcast.recipient_ids)
+        deadline = time.monotonic() + expected / rate * 2 + 120
+        while time.monotonic() < deadline:
+            time.sleep(2)
+            with registry.cursor() as cr:
+                cr.execute("SELECT state FROM mp15_broadcast WHERE id = %s", (broadcast_id,))
+                if cr.fetchone()[0] in ("done", "cancelled"):
+                    break
+    arrivals = sorted(request.received_at for request in fake.requests if request.route == "messages")
+    if len(arrivals) < 2:
+        return 0.0, float("nan"), len(arrivals)
+    pause = max(later - earlier for earlier, later in itertools.pairwise(arrivals))
+    return (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]), pause, len(arrivals)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=int, default=100_000)
@@ -235,6 +274,9 @@ def main():
     parser.add_argument("--reply-rate", type=int, default=5, help="citizens writing per second in part 3")
     parser.add_argument("--reply-seconds", type=int, default=20, help="duration of each half of part 3")
     parser.add_argument("--cron-workers", type=int, default=2, help="of the Odoo server in part 3")
+    parser.add_argument(
+        "--long-seconds", type=int, default=150, help="how long the broadcast of part 4 should take (0: no part 4)"
+    )
     parser.add_argument("--database", default=DB, help="dropped and created afresh")
     args = parser.parse_args()
     pace_size = args.rate * args.seconds
@@ -245,10 +287,11 @@ def main():
         with odoo_registry(args.database) as (odoo, registry):
             with registry.cursor() as cr:
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-                sizes = {"small": args.small, "big": args.big, "pace": pace_size}
+                sizes = {"small": args.small, "big": args.big, "pace": pace_size, "long": args.rate * args.long_seconds}
                 account, template, managers, wards = set_up(env, fake, args.rate, sizes)
                 ids = account.id, template.id, [user.id for user in managers], wards["pace"].id
                 big_ids = account.id, template.id, [user.id for user in managers], wards["big"].id
+                long_ids = account.id, template.id, [user.id for user in managers], wards["long"].id
                 cr.commit()
                 log(f"citizens: {args.small:,} + {args.big:,} + {pace_size:,} opted in, in three wards")
                 timings = {"small": [], "big": []}
@@ -265,6 +308,9 @@ def main():
             cpu = {}
             without, during, broadcast_state, reached = measure_replies_under_broadcast(
                 odoo, registry, fake, big_ids, args.reply_rate, args.reply_seconds, args.cron_workers, cpu
+            )
+            long_run = args.long_seconds and measure_long_broadcast(
+                odoo, registry, fake, long_ids, args.rate, args.cron_workers
             )
         approve_ratio = statistics.median(t[0] for t in timings["big"]) / statistics.median(
             t[0] for t in timings["small"]
@@ -291,6 +337,12 @@ def main():
         log(f"reply p95 with the broadcast ÷ without:                {p95_during / p95_without:5.2f}  (goal ≤ 2)")
         for label in ("alone", "while the broadcast was sending"):
             log(f"  {label}: {cpu[label]}")
+        if long_run:
+            long_rate, pause, long_sent = long_run
+            log(
+                f"a {args.long_seconds} s broadcast alone on the server's cron workers ({long_sent:,} sent): "
+                f"send rate ÷ configured rate {long_rate / args.rate:5.2f}, longest pause {pause:.2f} s"
+            )
     finally:
         fake.stop()
 
