@@ -293,7 +293,7 @@ def main():
                 big_ids = account.id, template.id, [user.id for user in managers], wards["big"].id
                 long_ids = account.id, template.id, [user.id for user in managers], wards["long"].id
                 cr.commit()
-                log(f"citizens: {args.small:,} + {args.big:,} + {pace_size:,} opted in, in three wards")
+                log(f"citizens: {' + '.join(f'{size:,}' for size in sizes.values())} opted in, in {len(sizes)} wards")
                 timings = {"small": [], "big": []}
                 for round_number in range(ROUNDS):
                     order = ("small", "big") if round_number % 2 == 0 else ("big", "small")
