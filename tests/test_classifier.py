@@ -528,41 +528,16 @@ def test_the_house_tap_is_where_the_corporations_supply_ends(shipped, text):
     assert (result.code, result.auto_file) == ("WATER", True), result
 
 
-# --- the first sentence states the complaint (issue 10) ------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        # The problem first, its consequences after: the later waterlogging does not hold the pothole back.
-        ("Many potholes on the main road near the bus depot. During rains there is heavy water logging.", "ROAD"),
-        ("Water is logging in our street for a week. The road is also damaged because of it.", "DRAIN"),
-        ("Stagnant water in our lane for a week, mosquitoes breeding. The road here is also broken.", "DRAIN"),
-        ("Street lights on our lane are not working. Garbage is also lying everywhere.", "STREETLIGHT"),
-        ("Kutcha road in our colony not properly laid. Heavy water logging and mud.", "ROAD"),
-        ("kachre ka dher 4 din se pada hai. aur street light bhi band hai", "GARBAGE"),
-        ("महोदय, वार्ड में एक सप्ताह से पेयजल आपूर्ति बाधित है। कृपया व्यवस्था करें। धन्यवाद।", "WATER"),
+        # "flooded" is waterlogging, unless people are stuck
+        ("Basti flooded, log phanse hue hain, madad bhejo", "EMERGENCY"),
+        ("Flooded underpass, a car is stuck with people inside", "EMERGENCY"),
+        ("Water is not flowing from the tap since two days", "WATER"),  # water that does not flow from a tap: supply
+        ("Water is not flowing in our pipeline since morning", "WATER"),
     ],
 )
-def test_the_first_sentence_that_names_a_problem_decides_an_unsure_message(shipped, text, code):
-    whole, _rivals = shipped._classify(text)
-    assert not whole.auto_file  # unsure as a whole: two problems named
+def test_waterlogging_words_leave_rescues_and_supply_alone(shipped, text, code):
     result = shipped.classify(text)
     assert (result.code, result.auto_file) == (code, True), result
-
-
-def test_the_first_sentence_decides_only_alone_sure_and_never_over_an_emergency():
-    small = Classifier({"ROAD": "!pothole, ?road", "DRAIN": "!waterlogging", "EMERGENCY": "!sparks, ?accident"})
-    assert small.classify("Pothole on the road. Waterlogging all around.").code == "ROAD"
-    assert small.classify("Pothole on the road. Waterlogging all around.").auto_file
-    # one sentence: both problems stay unsure
-    assert not small.classify("Pothole and waterlogging on the road").auto_file
-    # a first sentence that names two problems is not sure on its own
-    assert not small.classify("Pothole and waterlogging. Please fix the road.").auto_file
-    # a later emergency is never set aside; a mere hint of one is
-    assert not small.classify("Pothole on the road. Sparks near it.").auto_file
-    assert small.classify("Pothole on the road. It may cause an accident, waterlogging too.").auto_file
-    # a first sentence with hints only does not decide: the next sentences are not read instead
-    assert not small.classify("The road near school. Pothole and waterlogging.").auto_file
-    # a sure message as a whole is unchanged
-    assert small.classify("Waterlogging. Waterlogging again, pothole.").code == "DRAIN"

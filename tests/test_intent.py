@@ -162,3 +162,15 @@ def test_a_rescue_call_is_no_appeal():
     text = "Flood water entered our house, please save us, we are stuck"
     emergency = Classification("EMERGENCY", 0.9, True)
     assert detect_intent(text, emergency) == "complaint"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Municipality does not recycle the waste, garbage is dumped on the road near our house",
+        "Pipe burst near school, lakhs of litres wasted, reduce wastage",
+        "Garbage is dumped everywhere in our colony, awareness needs to be created",
+    ],
+)
+def test_a_complaint_that_mentions_wastage_recycling_or_awareness_stays_a_complaint(text):
+    assert detect_intent(text) == "complaint"

@@ -13,13 +13,6 @@ against an ordinary one 0.57, a tie less than 0.5. A message is filed without qu
 ``AUTO_FILE_CONFIDENCE``, its category is not one that always asks (OTHER) and at least one of its
 keywords is ordinary or strong: weak hints alone ("footpath" and "road") never file. Greetings and
 messages without a keyword get no code at all.
-
-A message of several sentences that is not sure as a whole is read once more by its first sentence
-that names anything: real reports state the problem first and its consequences after ("This road has
-many potholes. Water gets accumulated in them, mosquitoes breed."). When that sentence names one
-problem only (no other category has an ordinary or strong keyword in it) and is sure on its own, the
-message is filed under its category, unless a later sentence names an emergency (an emergency
-keyword stronger than a hint), which is never set aside.
 """
 
 import re
@@ -33,7 +26,6 @@ from .text_folding import normalize as normalize  # re-exported
 
 AUTO_FILE_CONFIDENCE = 0.65
 NEVER_AUTO_FILE = frozenset({"OTHER"})
-EMERGENCY_CODE = "EMERGENCY"  # never set aside for the first sentence's category
 
 STRONG_WEIGHT = 4
 ORDINARY_WEIGHT = 2
@@ -42,7 +34,6 @@ COMBINATION_WINDOW = 12  # words from the first to the last word of an "a + b" k
 MAX_PHRASE_VARIANTS = 500
 MIN_PREFIX_LENGTH = 3  # letters before "*" (Devanagari: 2 characters, a consonant and a sign)
 _PREFIX_INDEX = 2
-_SENTENCE_END = re.compile(r"[.!?？।\n]+")
 
 KEYWORDS_HELP = """\
 One keyword or phrase per line (commas also separate keywords). Write them as citizens do: in
@@ -271,30 +262,6 @@ class Classifier:
         return found
 
     def classify(self, text: str) -> Classification:
-        result, rivals = self._classify(text)
-        if result.auto_file or result.code is None:
-            return result
-        return self._by_first_sentence(text, rivals) or result
-
-    def _by_first_sentence(self, text, rivals):
-        """The classification of the first sentence that names anything, when it alone files and no later
-        sentence names an emergency; else None (see the module's docstring)."""
-        sentences = [sentence for sentence in _SENTENCE_END.split(text) if raw_tokens(sentence)]
-        if len(sentences) < 2:
-            return None
-        for sentence in sentences:
-            result, sentence_rivals = self._classify(sentence)
-            if result.code is None:
-                continue
-            names_one_problem = sentence_rivals == {result.code}
-            emergency_set_aside = EMERGENCY_CODE in rivals and result.code != EMERGENCY_CODE
-            if result.auto_file and names_one_problem and not emergency_set_aside:
-                return result
-            return None
-        return None
-
-    def _classify(self, text):
-        """(Classification of the whole text, codes with an ordinary or strong keyword in it)."""
         raw = raw_tokens(text)
         tokens = [fold_token(token) for token in raw]
         spans_by_unit = self._occurrences(raw, tokens)
@@ -350,7 +317,7 @@ class Classifier:
             scores[code] = scores.get(code, 0) + rule.weight
             keywords.setdefault(code, []).append(keyword)
         if not scores:
-            return Classification(None, 0.0, False), frozenset()
+            return Classification(None, 0.0, False)
         ranking = sorted(scores.items(), key=lambda item: -item[1])
         best_code, best = ranking[0]
         # A category with weak hints only is no rival: "cables lying on road" (a hint of Roads) is a street light.
@@ -360,8 +327,7 @@ class Classifier:
         auto_file = confidence >= self.auto_file_confidence and best > runner_up
         auto_file = auto_file and best_code in rivals and best_code not in self.never_auto_file
         words = tuple(raw[position] for position in sorted(positions_by_code[best_code]))
-        result = Classification(best_code, confidence, auto_file, tuple(keywords[best_code]), words, tuple(ranking))
-        return result, frozenset(rivals)
+        return Classification(best_code, confidence, auto_file, tuple(keywords[best_code]), words, tuple(ranking))
 
 
 def _spans_within_window(spans_per_part):

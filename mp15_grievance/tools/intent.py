@@ -155,12 +155,12 @@ acha/accha/achha/behtar hoga/rahega agar/ki
 # Appeals to fellow citizens, not requests to the corporation: a suggestion even when they name a fault.
 APPEAL_SIGNALS = """
 do/should/must not waste/wasting, don/shouldn t waste/wasting, dont/never waste/wasting
-stop/avoid waste/wasting/wastage, prevent/reduce/avoid/minimise/minimize + wastage/wasting
+stop/avoid waste/wasting/wastage, prevent/reduce/avoid/minimise/minimize water wastage/wasting
 save/saving water/rainwater/rain/electricity/power/energy, please save, water is precious, water saving
 save/saving/conserve/conserving the/more/our/some water/rainwater, save a lot of water
 save/saving/conserve/conserving plenty/lots/lot of water/rainwater
-create/creating/spread/spreading/raise/raising awareness, awareness + must/should/needs/need
-reuse/reusing/recycle/recycling the/this/that/our water/waste, we can reuse/recycle
+create/creating/spread/spreading/raise/raising awareness, awareness must/should be spread/created/raised
+we can reuse/recycle, we should reuse/recycle
 we should/must not/stop, should not allow, we have/need to save, segregate waste, please segregate
 we/people/everyone/everybody/citizens/public are wasting, people s are wasting, we waste, people waste
 pani/paani/bijli bachao/bachaye/bachayen/bachaiye/bachaen
