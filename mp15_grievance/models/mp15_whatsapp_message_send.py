@@ -19,7 +19,6 @@ from ..tools.sending_pace import SendingPace
 
 SEND_BATCH = 500
 SEND_TIME_BUDGET = 5  # seconds per call; Odoo calls again at once while messages are due
-ACCOUNT_MIN_SECONDS = 0.2  # each account's least share of a run, however long the ones before it took
 BROADCAST_SLICE = 0.05  # seconds: a broadcast goes out in slices this long, about the longest a reply waits for it
 
 
@@ -52,9 +51,9 @@ class Mp15WhatsappMessage(models.Model):
         done = 0
         accounts = self.env["mp15.whatsapp.account"].sudo().search([("sending_blocked", "=", False)])
         for index, account in enumerate(accounts):
-            # An equal share of what is left of the run (an idle account leaves its share to the next):
-            # one number's long broadcast must not hold back another number's replies.
-            share = max((deadline - time.monotonic()) / (len(accounts) - index), ACCOUNT_MIN_SECONDS)
+            # An equal share of what is left of the run (an idle account leaves its share to the next), and
+            # one pass at least: one number's long broadcast or slow Graph API must not hold back another's replies.
+            share = (deadline - time.monotonic()) / (len(accounts) - index)
             done += self._send_account_queue(account, time.monotonic() + share)
         remaining = self._count_sendable() + self._count_broadcast_sendable()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -102,7 +101,9 @@ class Mp15WhatsappMessage(models.Model):
         broadcast_waiting = True  # until a batch finds no broadcast message to take
         # The run's threads and connections serve all its batches (a broadcast is twenty batches a second).
         with client, ThreadPoolExecutor(max_workers=cloud_api.PARALLEL_SENDS) as pool:
-            while time.monotonic() < deadline and not account.sending_blocked:
+            first_pass = True  # every account gets one pass per run, however late its turn came
+            while (first_pass or time.monotonic() < deadline) and not account.sending_blocked:
+                first_pass = False
                 pace.wait(broadcast_waiting)
                 # One sender per account, whatever the number of workers: a lock held by each batch's
                 # transaction, released by its commit (or by the rollback if anything goes wrong).
