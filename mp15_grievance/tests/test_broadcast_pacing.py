@@ -158,14 +158,37 @@ class TestReplyDuringBroadcast(BaseCase):
         self.assertEqual([payload["to"] for payload in slow_graph.sent_messages], [REPLY_PHONE])
         self.assertEqual([payload["to"] for payload in other_graph.sent_messages], [REPLY_PHONE])
 
-    def account_with_a_reply(self, env, graph, name):
-        """An account at ``graph`` (sorted by ``name``) with a reply queued to a citizen."""
+    def test_a_run_right_after_another_counts_what_that_one_sent_in_the_last_second(self):
+        """Odoo calls the sender again at once while messages are due: the account's rate holds across runs."""
+        graph = self.start(RACE_PHONE_NUMBER_ID)
+        with self.connect() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
+            account_id = self.account_with_a_reply(env, graph, "A: answering (test)", replies=2 * self.RATE).id
+            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.clean_up, [account_id], allowlist)
+
+        for _run in range(2):  # two runs of one pass each (their time is up at once)
+            with self.connect() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                account = env["mp15.whatsapp.account"].browse(account_id)
+                env["mp15.whatsapp.message"]._send_account_queue(account, time.monotonic())
+                cr.commit()  # pylint: disable=invalid-commit
+
+        arrivals = sorted(request.received_at for request in graph.requests if request.route == "messages")
+        self.assertEqual(len(arrivals), 2 * self.RATE)
+        within_half_a_second = [moment for moment in arrivals if moment < arrivals[0] + 0.5]
+        self.assertEqual(len(within_half_a_second), self.RATE, "the second run waited for the rate's second")
+
+    def account_with_a_reply(self, env, graph, name, replies=1):
+        """An account at ``graph`` (sorted by ``name``) with ``replies`` replies queued to a citizen."""
         account = create_account(
             env, name=name, graph_url=graph.graph_url, phone_number_id=graph.phone_number_id, rate_limit_mps=self.RATE
         )
         text = "आपकी शिकायत दर्ज हो गई है"
         conversation = self.conversation(env, account)
-        env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+        for _reply in range(replies):
+            env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
         return account
 
     def run_sender_once(self):
