@@ -55,9 +55,9 @@ import evaluate_classifier  # noqa: E402
 import evaluate_intents  # noqa: E402
 
 # Goals of issue 10 per language on the held-out half of the real sets. English real reports (Indian
-# app reports, many vague or about several problems) do not reach the share yet: their floor is what
-# the shipped keywords reach today (96.5 % / 77.8 %), kept so that a change can only raise it.
-HELD_OUT_GOALS = {"hi": (0.95, 0.80), "hinglish": (0.95, 0.80), "en": (0.96, 0.77)}
+# app reports, many vague or about several problems) do not reach the share yet (96.5 % / 77.8 %): their
+# floor is the goal's precision and the share reached today, so that a change can only raise the share.
+HELD_OUT_GOALS = {"hi": (0.95, 0.80), "hinglish": (0.95, 0.80), "en": (0.95, 0.77)}
 
 
 def _filing_figures(results):
