@@ -306,15 +306,18 @@ def _send_in_order(client, items):
     return results
 
 
-_paces = {}  # (database, account id) -> SendingPace: the last second's sends are remembered between runs
+_paces = {}  # (database, account id, its rate, thread) -> SendingPace: the last second's sends outlive a run
 _paces_lock = threading.Lock()
 
 
 def _account_pace(dbname, account):
-    """The account's ``SendingPace`` in this process: a run that starts right after another (Odoo calls the
-    sender again at once while messages are due) must count what that one sent in the last second."""
+    """The account's ``SendingPace`` for this cron worker: a run that starts right after another (Odoo calls
+    the sender again at once while messages are due) must count what that one sent in the last second.
+
+    One per thread, as prefork gives one per process: a cron thread calls ``wait`` (which trims the window)
+    before it learns that another holds the account's sending lock, and two threads must not change one pace."""
+    key = (dbname, account.id, account.rate_limit_mps, threading.get_ident())
     with _paces_lock:
-        pace = _paces.get((dbname, account.id))
-        if pace is None or pace.rate != max(1, account.rate_limit_mps):
-            pace = _paces[dbname, account.id] = SendingPace(account.rate_limit_mps, BROADCAST_SLICE)
-        return pace
+        if key not in _paces:
+            _paces[key] = SendingPace(account.rate_limit_mps, BROADCAST_SLICE)
+        return _paces[key]

@@ -5,10 +5,9 @@ from collections import deque
 
 
 class SendingPace:
-    """How many messages one sending run may take now, and how long it waits before its next batch.
+    """How many messages the sender may take now for one account, and how long it waits before its next batch.
 
-    Never more than ``rate`` messages in any second (a sliding window over the batches; the sender keeps one
-    pace per account between its runs).
+    Never more than ``rate`` messages in any second (a sliding window over the batches, kept between runs).
     Replies and grievance updates may use all of it at once. A broadcast only takes what the rate
     has earned since the previous batch, less the replies that batch takes: it goes out in slices
     of about ``slice_seconds`` spread over the second, so a reply queued while a broadcast is
