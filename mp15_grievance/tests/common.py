@@ -1,6 +1,8 @@
 import json
 from contextlib import contextmanager
 
+import odoo
+from odoo import api
 from odoo.tests import TransactionCase, new_test_user
 
 from .whatsapp_common import create_account
@@ -16,6 +18,23 @@ def square(lat, lon, half_side=0.005):
         [lon - half_side, lat - half_side],
     ]
     return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+class SeparateConnections:
+    """For what two processes do at once: real, separate database connections whose commits are real
+    (the tests clean up after themselves)."""
+
+    def setUp(self):
+        super().setUp()
+        # Looked up here, in the main thread: it holds the registry lock during tests, so a worker thread
+        # of the test asking for the registry would wait for it forever.
+        self.connections_registry = odoo.modules.registry.Registry(odoo.tests.get_db_name())
+
+    def connect(self):
+        """A real, separate connection (not the test cursor), bound to the loaded registry."""
+        cr = odoo.sql_db.db_connect(self.connections_registry.db_name).cursor()
+        cr.transaction = api.Transaction(self.connections_registry)
+        return cr
 
 
 class Mp15Case(TransactionCase):

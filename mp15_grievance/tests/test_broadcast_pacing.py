@@ -4,13 +4,13 @@ and shares each run between the corporation's numbers."""
 import threading
 import time
 
-import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import BaseCase, tagged
 
 from ..models.mp15_whatsapp_message_send import SEND_TIME_BUDGET
 from ..tools import messages
 from ..tools.urls import GRAPH_URL_ALLOWLIST_PARAM
+from .common import SeparateConnections
 from .fake_graph_api import FakeGraphApi, ScriptedResponse
 from .whatsapp_common import create_account
 
@@ -20,19 +20,13 @@ REPLY_PHONE = "+919812307199"
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
-class TestReplyDuringBroadcast(BaseCase):
+class TestReplyDuringBroadcast(SeparateConnections, BaseCase):
     """The sender paces a broadcast while the processing queues a citizen's reply, each in its own transaction.
 
     Real, separate database connections with committed rows, as in production; cleaned up afterwards.
     """
 
     RATE = 5  # messages per second: a broadcast sent a second at a time would put 5 ahead of the reply
-
-    def connect(self):
-        """A real, separate connection bound to the loaded registry (the main thread holds the registry lock)."""
-        cr = odoo.sql_db.db_connect(self.dbname).cursor()
-        cr.transaction = api.Transaction(self.registry)
-        return cr
 
     def set_up_broadcast(self, env, graph, citizens):
         """An account at ``graph``, and a broadcast to ``citizens`` opted-in citizens that is sending."""
@@ -69,21 +63,32 @@ class TestReplyDuringBroadcast(BaseCase):
         )
 
     def start(self, phone_number_id):
-        self.dbname = odoo.tests.get_db_name()
-        self.registry = odoo.modules.registry.Registry(self.dbname)
         graph = FakeGraphApi(phone_number_id=phone_number_id).start()
         self.addCleanup(graph.stop)
         return graph
 
-    def test_a_reply_queued_while_a_broadcast_is_paced_goes_before_the_rest_of_its_second(self):
-        graph = self.start(RACE_PHONE_NUMBER_ID)
+    def set_up(self, build):
+        """``build(env)`` in a committed transaction of its own; it returns the accounts it made, which are
+        cleaned up after the test. Returns what ``build`` returned."""
         with self.connect() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
-            account, conversation = self.set_up_broadcast(env, graph, citizens=2 * self.RATE)
-            account_id, conversation_id = account.id, conversation.id
+            built = build(env)
             cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self.clean_up, [account_id], allowlist)
+        self.addCleanup(self.clean_up, built.ids, allowlist)
+        return built.ids
+
+    def test_a_reply_queued_while_a_broadcast_is_paced_goes_before_the_rest_of_its_second(self):
+        graph = self.start(RACE_PHONE_NUMBER_ID)
+        conversations = []
+
+        def build(env):
+            account, conversation = self.set_up_broadcast(env, graph, citizens=2 * self.RATE)
+            conversations.append(conversation.id)
+            return account
+
+        [account_id] = self.set_up(build)
+        [conversation_id] = conversations
         errors = []
 
         def sender():
@@ -124,14 +129,12 @@ class TestReplyDuringBroadcast(BaseCase):
         graph = self.start(RACE_PHONE_NUMBER_ID)
         other_graph = self.start(OTHER_PHONE_NUMBER_ID)
         longer_than_a_run = int(self.RATE * SEND_TIME_BUDGET * 1.5)
-        with self.connect() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
-            account, _conversation = self.set_up_broadcast(env, graph, citizens=longer_than_a_run)
-            other = self.account_with_a_reply(env, other_graph, "B: answering (test)")
-            account_ids = [account.id, other.id]
-            cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self.clean_up, account_ids, allowlist)
+        self.set_up(
+            lambda env: (
+                self.set_up_broadcast(env, graph, citizens=longer_than_a_run)[0]
+                | self.account_with_a_reply(env, other_graph, "B: answering (test)")
+            )
+        )
 
         self.run_sender_once()
 
@@ -144,14 +147,12 @@ class TestReplyDuringBroadcast(BaseCase):
         slow_graph = self.start(RACE_PHONE_NUMBER_ID)
         other_graph = self.start(OTHER_PHONE_NUMBER_ID)
         slow_graph.queue_responses(ScriptedResponse(delay=SEND_TIME_BUDGET + 1))  # accepted, but late
-        with self.connect() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
-            slow = self.account_with_a_reply(env, slow_graph, "A: slow Graph API (test)")
-            other = self.account_with_a_reply(env, other_graph, "B: answering (test)")
-            account_ids = [slow.id, other.id]
-            cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self.clean_up, account_ids, allowlist)
+        self.set_up(
+            lambda env: (
+                self.account_with_a_reply(env, slow_graph, "A: slow Graph API (test)")
+                | self.account_with_a_reply(env, other_graph, "B: answering (test)")
+            )
+        )
 
         self.run_sender_once()
 
@@ -161,12 +162,9 @@ class TestReplyDuringBroadcast(BaseCase):
     def test_a_run_right_after_another_counts_what_that_one_sent_in_the_last_second(self):
         """Odoo calls the sender again at once while messages are due: the account's rate holds across runs."""
         graph = self.start(RACE_PHONE_NUMBER_ID)
-        with self.connect() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            allowlist = env["ir.config_parameter"].get_param(GRAPH_URL_ALLOWLIST_PARAM)
-            account_id = self.account_with_a_reply(env, graph, "A: answering (test)", replies=2 * self.RATE).id
-            cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self.clean_up, [account_id], allowlist)
+        [account_id] = self.set_up(
+            lambda env: self.account_with_a_reply(env, graph, "A: answering (test)", replies=2 * self.RATE)
+        )
 
         for _run in range(2):  # two runs of one pass each (their time is up at once)
             with self.connect() as cr:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
@@ -15,7 +14,7 @@ from odoo.tools import mute_logger
 
 from ..models.mp15_grievance import SYSTEM_FIELDS
 from ..models.processing_batch import ProcessingBatch
-from .common import Mp15Case
+from .common import Mp15Case, SeparateConnections
 from .whatsapp_common import Citizen, ConversationHelpers, create_account, start_graph_and_account
 
 # A value of the right type for each field the reports count.
@@ -409,17 +408,10 @@ class TestReferenceYears(Mp15Case):
 
 
 @tagged("post_install", "-at_install")
-class TestFirstFilingOfAYearFromTwoProcesses(Mp15Case):
+class TestFirstFilingOfAYearFromTwoProcesses(SeparateConnections, Mp15Case):
     """Two processes file the year's first grievance at once: both citizens are filed, nothing in error."""
 
-    def connect(self):
-        cr = odoo.sql_db.db_connect(self.dbname).cursor()
-        cr.transaction = api.Transaction(self.registry)
-        return cr
-
     def test_the_second_process_retries_and_files(self):
-        self.dbname = odoo.tests.get_db_name()
-        self.registry = odoo.modules.registry.Registry(self.dbname)
         year = fields.Date.today().year + 10  # no process opened this year's references in advance
         phone = "+919812344444"
         with self.connect() as cr:

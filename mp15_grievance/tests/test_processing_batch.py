@@ -7,13 +7,12 @@ grievance filed on its own gets.
 
 from markupsafe import Markup
 
-import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tests import BaseCase, HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..models.processing_batch import ProcessingBatch
-from .common import Mp15Case
+from .common import Mp15Case, SeparateConnections
 from .test_whatsapp_conversation import NO_WATER_HI
 from .whatsapp_common import Citizen, ConversationHelpers, start_graph_and_account
 
@@ -84,18 +83,11 @@ class TestProcessingBatch(ConversationHelpers, Mp15Case, HttpCase):
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
-class TestProcessingBatchRetried(BaseCase):
+class TestProcessingBatchRetried(SeparateConnections, BaseCase):
     """A retryable error in the batch's bookkeeping rolls the batch back, to be handled again; never a
     grievance committed without its Resolve activity. Real, separate connections with committed rows."""
 
-    def connect(self):
-        cr = odoo.sql_db.db_connect(self.dbname).cursor()
-        cr.transaction = api.Transaction(self.registry)
-        return cr
-
     def test_a_follower_added_by_another_process_meanwhile_rolls_the_batch_back(self):
-        self.dbname = odoo.tests.get_db_name()
-        self.registry = odoo.modules.registry.Registry(self.dbname)
         phone = "+919812347301"
         with self.connect() as cr, self.connect() as other_cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -10,7 +10,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import Mp15Case
+from .common import Mp15Case, SeparateConnections
 
 T0 = datetime(2026, 6, 1, 4, 30, 0)  # 10:00 in Sagar
 
@@ -345,24 +345,13 @@ class TestSla(Mp15Case):
 
 
 @tagged("post_install", "-at_install", "mp15_sla")
-class TestSlaConcurrency(odoo.tests.BaseCase):
+class TestSlaConcurrency(SeparateConnections, odoo.tests.BaseCase):
     """Two servers run the SLA action at the same moment: each level still happens once.
 
     Real, separate database connections with committed rows; cleaned up afterwards.
     """
 
-    def connect(self):
-        """A real, separate connection (not the test cursor), bound to the loaded registry.
-
-        The registry is handed over explicitly: during tests the main thread holds the registry lock.
-        """
-        cr = odoo.sql_db.db_connect(self.dbname).cursor()
-        cr.transaction = api.Transaction(self.registry)
-        return cr
-
     def test_two_concurrent_runs_escalate_once(self):
-        dbname = self.dbname = odoo.tests.get_db_name()
-        self.registry = odoo.modules.registry.Registry(dbname)
         filed = datetime.now() - timedelta(hours=200)
         with self.connect() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -1,5 +1,6 @@
 """The webhook through the real HTTP stack: handshake, every fixture, redelivery, hostile inputs, racing workers."""
 
+import contextlib
 import inspect
 import json
 import select
@@ -16,6 +17,7 @@ from odoo.tests import BaseCase, HttpCase, TransactionCase, tagged
 
 from ..models.ir_cron import notify_cron_workers
 from ..models.processing_lanes import PROCESS_CRONS
+from .common import SeparateConnections
 from .fake_graph_api import FIXTURES_DIR, fixture_bytes
 from .whatsapp_common import (
     APP_SECRET,
@@ -459,17 +461,11 @@ class TestWhatsappWebhook(HttpCase):
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
-class TestWebhookRace(odoo.tests.BaseCase):
+class TestWebhookRace(SeparateConnections, odoo.tests.BaseCase):
     """Meta delivers the same message twice at once to two workers: it is stored once.
 
     Real, separate database connections with committed rows; cleaned up afterwards.
     """
-
-    def connect(self):
-        """A real, separate connection bound to the loaded registry (the main thread holds the registry lock)."""
-        cr = odoo.sql_db.db_connect(self.dbname).cursor()
-        cr.transaction = api.Transaction(self.registry)
-        return cr
 
     def waiting_inserts(self, cr):
         cr.execute(
@@ -482,8 +478,6 @@ class TestWebhookRace(odoo.tests.BaseCase):
         return cr.fetchone()[0]
 
     def test_two_workers_racing_on_one_wamid_store_it_once(self):
-        self.dbname = odoo.tests.get_db_name()
-        self.registry = odoo.modules.registry.Registry(self.dbname)
         wamid = new_wamid()
         with self.connect() as cr:  # committed: both workers must see the account
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -546,6 +540,30 @@ class TestWebhookRace(odoo.tests.BaseCase):
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
 class TestCronWakeUp(BaseCase):
+    @contextlib.contextmanager
+    def cron_worker_listening(self):
+        """A connection to the "postgres" database listening as Odoo's cron workers do."""
+        _name, info = odoo.sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**info)
+        try:
+            listener.autocommit = True
+            with listener.cursor() as cr:
+                cr.execute("LISTEN cron_trigger")
+            yield listener
+        finally:
+            listener.close()
+
+    def heard(self, listener, wanted, seconds=5):
+        """(channel, payload) of the notifications ``listener`` receives until ``wanted`` came or time is up."""
+        heard = []
+        deadline = time.monotonic() + seconds
+        while len(heard) < wanted and time.monotonic() < deadline:
+            if select.select([listener], [], [], 0.5)[0]:
+                listener.poll()
+                heard += [(notify.channel, notify.payload) for notify in listener.notifies]
+                listener.notifies.clear()
+        return heard
+
     def test_the_cron_workers_hear_the_wake_up(self):
         """Odoo's cron workers LISTEN on the postgres database; the webhook's notification reaches them.
 
@@ -553,27 +571,13 @@ class TestCronWakeUp(BaseCase):
         that, or what its cron workers listen to, this fails (see ir.cron._mp15_trigger_now).
         """
         self.assertEqual(inspect.getsource(odoo_server).count('LISTEN cron_trigger")'), 2)
-        _name, info = odoo.sql_db.connection_info_for("postgres")
-        listener = psycopg2.connect(**info)
-        try:
-            listener.autocommit = True
-            with listener.cursor() as cr:
-                cr.execute("LISTEN cron_trigger")
+        with self.cron_worker_listening() as listener:
             dbname = odoo.tests.get_db_name()
             notify_cron_workers(dbname)
             notify_cron_workers(dbname)  # the kept connection serves again
             with odoo.modules.registry.Registry(dbname).cursor() as cr:
                 api.Environment(cr, SUPERUSER_ID, {})["ir.cron"]._notifydb()  # Odoo's own, for comparison
-            heard = []
-            deadline = time.monotonic() + 5
-            while len(heard) < 3 and time.monotonic() < deadline:
-                if select.select([listener], [], [], 0.5)[0]:
-                    listener.poll()
-                    heard += [(notify.channel, notify.payload) for notify in listener.notifies]
-                    listener.notifies.clear()
-            self.assertEqual(heard, [("cron_trigger", dbname)] * 3)
-        finally:
-            listener.close()
+            self.assertEqual(self.heard(listener, 3), [("cron_trigger", dbname)] * 3)
 
     def test_a_job_released_with_work_left_wakes_the_cron_workers(self):
         """After its ten runs a job with work left is released still ready: a worker must take it again at once,
@@ -598,29 +602,17 @@ class TestCronWakeUp(BaseCase):
                 }
             )
             cron_id = cron.id
-        _name, info = odoo.sql_db.connection_info_for("postgres")
-        listener = psycopg2.connect(**info)
         try:
-            listener.autocommit = True
-            with listener.cursor() as cr:
-                cr.execute("LISTEN cron_trigger")
-            with registry.cursor() as cron_cr:
-                job = registry["ir.cron"]._acquire_one_job(cron_cr, cron_id)
-                self.assertTrue(job, "the job is ready and nobody else holds it")
-                registry["ir.cron"]._process_job(odoo.sql_db.db_connect(dbname), cron_cr, job)
-            heard = []
-            deadline = time.monotonic() + 5
-            while not heard and time.monotonic() < deadline:
-                if select.select([listener], [], [], 0.5)[0]:
-                    listener.poll()
-                    heard += [(notify.channel, notify.payload) for notify in listener.notifies]
-                    listener.notifies.clear()
-            self.assertIn(("cron_trigger", dbname), heard)
+            with self.cron_worker_listening() as listener:
+                with registry.cursor() as cron_cr:
+                    job = registry["ir.cron"]._acquire_one_job(cron_cr, cron_id)
+                    self.assertTrue(job, "the job is ready and nobody else holds it")
+                    registry["ir.cron"]._process_job(odoo.sql_db.db_connect(dbname), cron_cr, job)
+                self.assertIn(("cron_trigger", dbname), self.heard(listener, 1))
             with registry.cursor() as cr:
                 ready = {job["id"] for job in registry["ir.cron"]._get_all_ready_jobs(cr)}
             self.assertIn(cron_id, ready, "released, not rescheduled: work is left")
         finally:
-            listener.close()
             with registry.cursor() as cr:
                 api.Environment(cr, SUPERUSER_ID, {})["ir.cron"].browse(cron_id).unlink()
 
