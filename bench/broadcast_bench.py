@@ -142,18 +142,29 @@ def enqueue_seconds(env, account, template, managers, ward):
     return approve, insert, count
 
 
-def measure_pace(odoo, registry, fake, rate, ids, expected):
-    """Messages per second the Graph API received while the sender worked off a broadcast of ``expected``."""
+def start_broadcast(odoo, registry, ids):
+    """Draft, submit, approve (a second manager) and start a broadcast to the ward of ``ids``, committed;
+    returns (its id, its recipients)."""
     account_id, template_id, manager_ids, ward_id = ids
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        Users = env["res.users"]
-        account = env["mp15.whatsapp.account"].browse(account_id)
-        template = env["mp15.whatsapp.template"].browse(template_id)
-        broadcast = draft(env, account, template, Users.browse(manager_ids[0]), env["mp15.ward"].browse(ward_id))
+        users = env["res.users"]
+        broadcast = draft(
+            env,
+            env["mp15.whatsapp.account"].browse(account_id),
+            env["mp15.whatsapp.template"].browse(template_id),
+            users.browse(manager_ids[0]),
+            env["mp15.ward"].browse(ward_id),
+        )
         broadcast.action_submit()
-        broadcast.with_user(Users.browse(manager_ids[1])).action_approve()
+        broadcast.with_user(users.browse(manager_ids[1])).action_approve()
         env["mp15.broadcast"]._cron_run()
+        return broadcast.id, len(broadcast.recipient_ids)
+
+
+def measure_pace(odoo, registry, fake, rate, ids, expected):
+    """Messages per second the Graph API received while the sender worked off a broadcast of ``expected``."""
+    start_broadcast(odoo, registry, ids)
     fake.reset()
     started = time.monotonic()
     while time.monotonic() - started < expected / rate * 3 + 60:
@@ -186,7 +197,7 @@ def reply_latencies(server, fake, factory, series, rate, seconds):
 def measure_replies_under_broadcast(odoo, registry, fake, ids, reply_rate, reply_seconds, cron_workers, cpu):
     """p95 reply latency without, then with, the big broadcast sending (same server, same load); where the
     CPU went in each half goes to ``cpu``."""
-    account_id, template_id, manager_ids, big_ward_id = ids
+    account_id, _template, manager_ids, _ward = ids
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         env["mp15.whatsapp.account"].browse(account_id).app_secret = APP_SECRET
@@ -199,20 +210,7 @@ def measure_replies_under_broadcast(odoo, registry, fake, ids, reply_rate, reply
         meter = CpuMeter(server)
         with metered(meter, "alone", cpu):
             without = reply_latencies(server, fake, factory, "72", reply_rate, reply_seconds)
-        with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            users = env["res.users"]
-            broadcast = draft(
-                env,
-                env["mp15.whatsapp.account"].browse(account_id),
-                env["mp15.whatsapp.template"].browse(template_id),
-                users.browse(manager_ids[0]),
-                env["mp15.ward"].browse(big_ward_id),
-            )
-            broadcast.action_submit()
-            broadcast.with_user(users.browse(manager_ids[1])).action_approve()
-            env["mp15.broadcast"]._cron_run()
-            broadcast_id = broadcast.id
+        broadcast_id, _recipients = start_broadcast(odoo, registry, ids)
         time.sleep(5)  # the sender is busy with the broadcast
         with metered(meter, "while the broadcast was sending", cpu):
             during = reply_latencies(server, fake, factory, "73", reply_rate, reply_seconds)
@@ -234,23 +232,9 @@ def measure_replies_under_broadcast(odoo, registry, fake, ids, reply_rate, reply
 def measure_long_broadcast(odoo, registry, fake, ids, rate, cron_workers):
     """(messages per second, longest pause in seconds, messages) as the Graph API received a broadcast to the
     ward of ``ids`` sent by an Odoo server's own cron workers, with no other traffic."""
-    account_id, template_id, manager_ids, ward_id = ids
     with OdooServer(registry.db_name, workers=2, cron_threads=cron_workers):
         fake.reset()
-        with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            users = env["res.users"]
-            broadcast = draft(
-                env,
-                env["mp15.whatsapp.account"].browse(account_id),
-                env["mp15.whatsapp.template"].browse(template_id),
-                users.browse(manager_ids[0]),
-                env["mp15.ward"].browse(ward_id),
-            )
-            broadcast.action_submit()
-            broadcast.with_user(users.browse(manager_ids[1])).action_approve()
-            env["mp15.broadcast"]._cron_run()
-            broadcast_id, expected = broadcast.id, len(broadcast.recipient_ids)
+        broadcast_id, expected = start_broadcast(odoo, registry, ids)
         deadline = time.monotonic() + expected / rate * 2 + 120
         while time.monotonic() < deadline:
             time.sleep(2)
