@@ -13,15 +13,7 @@ from odoo.tests import new_test_user, tagged
 from ..tools import messages
 from .common import Mp15Case
 from .fake_graph_api import DEFAULT_TEMPLATES, ScriptedResponse
-from .whatsapp_common import (
-    WABA_ID,
-    encode,
-    envelope,
-    inbound,
-    sign,
-    start_graph_and_account,
-    status,
-)
+from .whatsapp_common import WABA_ID, encode, envelope, inbound, sign, start_graph_and_account, status
 
 WATER_BODY = "वार्ड {{1}} में {{2}} को पानी की सप्लाई बंद रहेगी। कारण: {{3}}"
 WATER_PARAMETERS = "12\nरविवार\nपाइपलाइन की मरम्मत"
