@@ -80,12 +80,14 @@ class _Term:
     text: str
     prefix: bool  # "kutt*": matches any token starting with text
 
-    def matches(self, token, stem=None):
-        """``token`` folded; ``stem`` the word before its final h or s was dropped (``fold_latin_stem``):
-        "beh*" must find "beh", which folds to "be"."""
+    def matches(self, token, word=""):
+        """``token`` folded from ``word``; a prefix is also looked for in the word before its final h or s
+        was dropped (``fold_latin_stem``): "beh*" must find "beh", which folds to "be"."""
         if not self.prefix:
             return token == self.text
-        return token.startswith(self.text) or (stem is not None and stem.startswith(self.text))
+        if token.startswith(self.text):
+            return True
+        return word.isascii() and fold_latin_stem(word).startswith(self.text)
 
 
 @dataclass(frozen=True)
@@ -229,19 +231,18 @@ class Classifier:
         """{unit id: [(start, end)]} of every phrase found in the message."""
         found = {}
         count = len(tokens)
-        stems = [fold_latin_stem(word) if word.isascii() else token for word, token in zip(raw, tokens, strict=True)]
         for start, token in enumerate(tokens):
             candidates = list(self._by_first_token.get(token, ()))
             candidates += [
                 unit_id
                 for unit_id in self._by_first_prefix.get(token[:_PREFIX_INDEX], ())
-                if self._units[unit_id][0].matches(token, stems[start])
+                if self._units[unit_id][0].matches(token, raw[start])
             ]
             for unit_id in candidates:
                 terms = self._units[unit_id]
                 end = start + len(terms)
                 if end <= count and all(
-                    term.matches(tokens[start + offset], stems[start + offset]) for offset, term in enumerate(terms)
+                    term.matches(tokens[start + offset], raw[start + offset]) for offset, term in enumerate(terms)
                 ):
                     found.setdefault(unit_id, []).append((start, end))
             for unit_id in self._join_variants.get(token, ()):
