@@ -491,6 +491,14 @@ def test_weak_hints_alone_never_file():
         ("Open landfill behind the market, unhygienic", "GARBAGE"),
         ("Street lights in our lane are not glowing", "STREETLIGHT"),
         ("The lamps on the main road don't work", "STREETLIGHT"),
+        ("Bad roads in our colony", "ROAD"),
+        ("The road has caved in near the bus stand", "ROAD"),  # a road to repair, not a building's collapse
+        ("Last month a boy fell into the pit on this road", "ROAD"),  # an accident that happened: the pit
+        ("Rain water is staying on our street for a week", "DRAIN"),
+        ("Water is logging in the lane and it smells", "DRAIN"),  # smelly water standing: not the supply
+        ("Water supplied is not enough for our street", "WATER"),
+        ("The pipeline is leaking in front of my house", "WATER"),  # the street's pipe, outside the house
+        ("Stalls are obstructing the pavement", "ENCROACHMENT"),
     ],
 )
 def test_real_english_phrasings_are_filed(shipped, text, code):
@@ -514,6 +522,23 @@ def test_real_english_phrasings_are_filed(shipped, text, code):
     ],
 )
 def test_incidental_words_do_not_file_a_category(shipped, text, not_code):
+    result = shipped.classify(text)
+    assert not (result.code == not_code and result.auto_file), result
+
+
+@pytest.mark.parametrize(
+    ("text", "not_code"),
+    [
+        ("Two people fell from their bikes here last week", "EMERGENCY"),  # a past accident is no emergency
+        ("The tap in my bathroom is leaking", "WATER"),  # plumbing inside a home is the owner's
+        ("In the apartment's basement the drainage pipes leak", "DRAIN"),
+        ("The lake behind the temple is polluted", "WATER"),  # lakes are neither supply nor drains
+        ("Pipes lying on the road for months", "WATER"),  # a pipe alone says nothing about water
+        ("I fixed the leaking tap myself", "WATER"),  # the citizen put it right
+        ("We cleaned the garbage near the park ourselves", "GARBAGE"),
+    ],
+)
+def test_what_is_not_the_corporations_to_fix_is_not_filed(shipped, text, not_code):
     result = shipped.classify(text)
     assert not (result.code == not_code and result.auto_file), result
 
