@@ -496,6 +496,7 @@ def test_weak_hints_alone_never_file():
         ("Last month a boy fell into the pit on this road", "ROAD"),  # an accident that happened: the pit
         ("Rain water is staying on our street for a week", "DRAIN"),
         ("Water is logging in the lane and it smells", "DRAIN"),  # smelly water standing: not the supply
+        ("I have logged a complaint about the street light 3 times", "STREETLIGHT"),  # "logged" alone is no water
         ("Water supplied is not enough for our street", "WATER"),
         ("The pipeline is leaking in front of my house", "WATER"),  # the street's pipe, outside the house
         ("Stalls are obstructing the pavement", "ENCROACHMENT"),
