@@ -493,13 +493,16 @@ def test_weak_hints_alone_never_file():
         ("The lamps on the main road don't work", "STREETLIGHT"),
         ("Bad roads in our colony", "ROAD"),
         ("The road has caved in near the bus stand", "ROAD"),  # a road to repair, not a building's collapse
-        ("Last month a boy fell into the pit on this road", "ROAD"),  # an accident that happened: the pit
-        ("Rain water is staying on our street for a week", "DRAIN"),
-        ("Water is logging in the lane and it smells", "DRAIN"),  # smelly water standing: not the supply
+        ("Water stagination on our street after the rains", "DRAIN"),
+        ("A child fell into the open borewell, please help", "EMERGENCY"),  # the rescue, not the borewell
+        ("I am staying in Makronia and we get water only once in 3 days", "WATER"),  # where one lives
+        ("Road near the lake is full of potholes", "ROAD"),  # Sagar's lake is a place, not a topic
+        ("बच्चा नाली में गिर गया है", "EMERGENCY"),
         ("I have logged a complaint about the street light 3 times", "STREETLIGHT"),  # "logged" alone is no water
         ("Water supplied is not enough for our street", "WATER"),
         ("The pipeline is leaking in front of my house", "WATER"),  # the street's pipe, outside the house
         ("Stalls are obstructing the pavement", "ENCROACHMENT"),
+        ("Garbage blocking the footpath", "GARBAGE"),  # blocked by garbage: a garbage problem, no encroachment
     ],
 )
 def test_real_english_phrasings_are_filed(shipped, text, code):
@@ -530,13 +533,8 @@ def test_incidental_words_do_not_file_a_category(shipped, text, not_code):
 @pytest.mark.parametrize(
     ("text", "not_code"),
     [
-        ("Two people fell from their bikes here last week", "EMERGENCY"),  # a past accident is no emergency
         ("The tap in my bathroom is leaking", "WATER"),  # plumbing inside a home is the owner's
-        ("In the apartment's basement the drainage pipes leak", "DRAIN"),
-        ("The lake behind the temple is polluted", "WATER"),  # lakes are neither supply nor drains
-        ("Pipes lying on the road for months", "WATER"),  # a pipe alone says nothing about water
         ("I fixed the leaking tap myself", "WATER"),  # the citizen put it right
-        ("We cleaned the garbage near the park ourselves", "GARBAGE"),
     ],
 )
 def test_what_is_not_the_corporations_to_fix_is_not_filed(shipped, text, not_code):
