@@ -76,6 +76,7 @@ _LATIN_EXCEPTIONS["goods"] = "goods"  # not "good": "no good footpath" is no sho
 _LEADING_SIGNS = re.compile("^[\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963]+")
 
 
+@lru_cache(maxsize=65536)  # the classifier asks for a word's stem once per prefix keyword it might match
 def fold_latin_stem(token):
     token = token.replace("ee", "i").replace("oo", "u")
     token = token.replace("ph", "f").replace("ck", "k").replace("q", "k").replace("w", "v").replace("z", "j")
