@@ -17,6 +17,7 @@ from .whatsapp_common import create_account
 RACE_PHONE_NUMBER_ID = "106540352242981"  # the committed account of TestReplyDuringBroadcast, alone on it
 OTHER_PHONE_NUMBER_ID = "106540352242982"  # a second number of the corporation, with a citizen to answer
 REPLY_PHONE = "+919812307199"
+REPLY_TEXT = "आपकी शिकायत दर्ज हो गई है"
 
 
 @tagged("post_install", "-at_install", "mp15_whatsapp")
@@ -110,8 +111,8 @@ class TestReplyDuringBroadcast(SeparateConnections, BaseCase):
         with self.connect() as cr:  # the processing answers a citizen now: the broadcast has begun
             env = api.Environment(cr, SUPERUSER_ID, {})
             conversation = env["mp15.whatsapp.conversation"].browse(conversation_id)
-            text = "आपकी शिकायत दर्ज हो गई है"
-            env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+            reply = messages.text_message(REPLY_PHONE, REPLY_TEXT)
+            env["mp15.whatsapp.message"]._queue(conversation, reply, body=REPLY_TEXT)
             cr.commit()  # pylint: disable=invalid-commit
         thread.join(timeout=60)
         self.assertFalse(thread.is_alive())
@@ -183,10 +184,10 @@ class TestReplyDuringBroadcast(SeparateConnections, BaseCase):
         account = create_account(
             env, name=name, graph_url=graph.graph_url, phone_number_id=graph.phone_number_id, rate_limit_mps=self.RATE
         )
-        text = "आपकी शिकायत दर्ज हो गई है"
         conversation = self.conversation(env, account)
         for _reply in range(replies):
-            env["mp15.whatsapp.message"]._queue(conversation, messages.text_message(REPLY_PHONE, text), body=text)
+            reply = messages.text_message(REPLY_PHONE, REPLY_TEXT)
+            env["mp15.whatsapp.message"]._queue(conversation, reply, body=REPLY_TEXT)
         return account
 
     def run_sender_once(self):
