@@ -40,7 +40,7 @@ class IrCron(models.Model):
         crons = self._mp15_not_triggered_yet()
         if crons:
             self.env.cr.execute(crons._mp15_trigger_insert())
-            crons._mp15_triggered()
+            crons._mp15_triggered(inserted=bool(self.env.cr.fetchall()))
 
     def _reschedule_asap(self, job):
         """A job that reported work remaining after its ten runs: wake the cron workers once it is released.
@@ -61,15 +61,26 @@ class IrCron(models.Model):
 
     def _mp15_trigger_insert(self, when=None):
         """The INSERT of a trigger for now for each of these scheduled actions, if the SQL ``when`` holds
-        (the webhook's: "a row was stored", in the same statement). Returns their ids; then ``_mp15_triggered``.
+        (the webhook's: "a row was stored", in the same statement). Returns the ids of the actions it
+        triggered; then ``_mp15_triggered``.
+
+        An action with a trigger already due gets none: it is ready, and the cron worker that runs it
+        keeps going while work remains, then deletes every trigger due by the end of its run. Under a
+        flood of webhooks the table holds one trigger per action, not one per webhook, and the workers
+        are told once (Odoo deletes a trigger that arrived during a run either way: a message committed
+        between the run's last look and that delete waits for the next trigger or the minute's poll).
         """
         return SQL(
             """
             INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
-            SELECT cron_id, now() at time zone 'UTC', %(uid)s, %(uid)s,
+            SELECT woken.cron_id, now() at time zone 'UTC', %(uid)s, %(uid)s,
                    now() at time zone 'UTC', now() at time zone 'UTC'
-              FROM unnest(%(crons)s::int[]) AS cron_id
+              FROM unnest(%(crons)s::int[]) AS woken(cron_id)
              WHERE %(when)s
+               AND NOT EXISTS (
+                   SELECT FROM ir_cron_trigger due
+                    WHERE due.cron_id = woken.cron_id AND due.call_at <= now() at time zone 'UTC'
+               )
             RETURNING cron_id
             """,
             crons=self.ids,
@@ -77,11 +88,12 @@ class IrCron(models.Model):
             when=when or SQL("TRUE"),
         )
 
-    def _mp15_triggered(self):
-        """Remember these triggers for the transaction, and wake the cron workers once it commits."""
+    def _mp15_triggered(self, inserted=True):
+        """Remember that these scheduled actions are triggered in this transaction; wake the cron workers once
+        it commits if a trigger was ``inserted`` (else one was due already, and the workers were told)."""
         cr = self.env.cr
         cr.precommit.data.setdefault(TRIGGERED_KEY, set()).update(self.ids)
-        if not cr.postcommit.data.get(NOTIFY_KEY):  # one notification wakes the workers for every job
+        if inserted and not cr.postcommit.data.get(NOTIFY_KEY):  # one notification wakes the workers for every job
             cr.postcommit.data[NOTIFY_KEY] = True
             cr.postcommit.add(partial(notify_cron_workers, cr.dbname))
 
