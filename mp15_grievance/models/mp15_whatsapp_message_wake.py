@@ -12,8 +12,8 @@ class Mp15WhatsappMessage(models.Model):
     def _wake(self, cron_xmlid):
         """Have a scheduled action run now, from a hot path (each webhook, each citizen processed).
 
-        See ``ir.cron._mp15_trigger_now`` for why this is not ``_trigger()``, and ``_mp15_trigger_insert`` for
-        when a trigger is already there.
+        A trigger is kept until a run that started after it ends, so none is missed; see
+        ``ir.cron._mp15_trigger_now`` for why this is not ``_trigger()``.
         """
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(cron_xmlid)  # cached; env.ref() would query
         self.env["ir.cron"].browse(cron_id)._mp15_trigger_now()

@@ -16,11 +16,14 @@ def insert_once(env, table, conflict_columns, rows, wake=None):
     if not rows:
         return 0
     columns = list(rows[0])
-    # One SQL object for all the values: composing one per value cost more than the rest of the webhook.
-    row_values = f"({'%s, ' * len(columns)}%s, %s, now() at time zone 'UTC', now() at time zone 'UTC')"
-    values = SQL(
-        ", ".join([row_values] * len(rows)),
-        *(value for row in rows for value in (*(row[column] for column in columns), env.uid, env.uid)),
+    values = SQL(", ").join(
+        SQL(
+            "(%s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')",
+            SQL(", ").join(row[column] for column in columns),
+            env.uid,
+            env.uid,
+        )
+        for row in rows
     )
     insert = SQL(
         """
@@ -50,6 +53,6 @@ def insert_once(env, table, conflict_columns, rows, wake=None):
         log_exceptions=False,
     )
     stored, woken = env.cr.fetchone()
-    if stored:
-        wake._mp15_triggered(inserted=bool(woken))
+    if woken:
+        wake._mp15_triggered()
     return stored
