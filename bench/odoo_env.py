@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "var" / "odoo.conf"
+BENCH_ADDONS = ROOT / "bench" / "addons"  # addons for benchmark databases only (mp15_bench_floor)
 
 
 def odoo_source():
@@ -23,8 +24,14 @@ def odoo_bin_command(*args):
     return [sys.executable, str(odoo_source() / "odoo-bin"), "-c", str(CONF), *args]
 
 
-def create_database(name, log):
-    """Drop and create ``name`` with mp15_grievance installed, no demo data."""
+def bench_addons_path():
+    """The ``--addons-path`` option of a benchmark database that has bench-only addons installed too."""
+    return f"--addons-path={_conf('addons_path')},{BENCH_ADDONS}"
+
+
+def create_database(name, log, bench_modules=()):
+    """Drop and create ``name`` with mp15_grievance installed, no demo data; ``bench_modules``: addons of
+    bench/addons to install as well (then pass ``bench_addons_path()`` to the servers and the registry)."""
     if not CONF.exists():
         sys.exit("var/odoo.conf is missing: run `make setup` first (or use `make bench`).")
     started = time.monotonic()
@@ -33,10 +40,12 @@ def create_database(name, log):
         check=True,
         env={**os.environ, "PGPASSWORD": _conf("db_password")},
     )
-    log(f"creating database {name} with mp15_grievance (no demo data) …")
+    modules = ",".join(("mp15_grievance", *bench_modules))
+    log(f"creating database {name} with {modules} (no demo data) …")
+    extra = (bench_addons_path(),) if bench_modules else ()
     with open(ROOT / "var" / "log" / f"bench-{name}.log", "w") as out:
         subprocess.run(
-            odoo_bin_command("-d", name, "-i", "mp15_grievance", "--without-demo=all", "--stop-after-init"),
+            odoo_bin_command(*extra, "-d", name, "-i", modules, "--without-demo=all", "--stop-after-init"),
             check=True,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -53,12 +62,13 @@ def _conf(key):
 
 
 @contextmanager
-def odoo_registry(dbname):
-    """The loaded registry of ``dbname`` (Odoo imported from the configured source)."""
+def odoo_registry(dbname, *options):
+    """The loaded registry of ``dbname`` (Odoo imported from the configured source); ``options``: more of Odoo's
+    command-line options (``bench_addons_path()``)."""
     sys.path.insert(0, str(odoo_source()))
     import odoo  # only importable once the source is on the path
 
-    odoo.tools.config.parse_config(["-c", str(CONF), "-d", dbname, "--log-level=warn"])
+    odoo.tools.config.parse_config(["-c", str(CONF), "-d", dbname, "--log-level=warn", *options])
     registry = odoo.modules.registry.Registry(dbname)
     yield odoo, registry
 

@@ -4,7 +4,9 @@ Measured side by side in one run on one server and one fresh database (no demo d
   1. webhook ingest throughput ÷ Odoo's own /web/health throughput, same load generator (wrk), same
      concurrency, alternated in rounds; with the webhook's p50/p99 latency (Meta asks a median
      ≤ 250 ms). Every request is a distinct, correctly signed message: the inserted rows are counted.
-     The processing cron is inactive meanwhile, so this part measures ingest only.
+     The processing cron is inactive meanwhile, so this part measures ingest only. A third route in
+     the rounds, bench/addons/mp15_bench_floor, stores the body and nothing else (same route options,
+     one INSERT, the commit): its ratio is the ceiling for any Odoo route that keeps what it received.
   2. end to end, webhook → processing cron → reply at a local Graph API server (FakeGraphApi, in this
      process): (a) sustained messages per second for a burst from distinct citizens, (b) latency per
      message (its citizen's first reply − its POST) at a steady 50 messages per second.
@@ -28,7 +30,7 @@ from urllib.parse import urlsplit
 
 import psycopg2
 from cpu_meter import CpuMeter, PostgresWaits, describe
-from odoo_env import ROOT, _conf, create_database, log, odoo_registry
+from odoo_env import ROOT, _conf, bench_addons_path, create_database, log, odoo_registry
 from odoo_server import OdooServer
 from whatsapp_load import (
     WEBHOOK_PATH,
@@ -43,6 +45,7 @@ from whatsapp_load import (
 )
 
 DB = "mp15_bench_whatsapp"
+FLOOR_PATH = "/mp15_bench_floor/store"  # bench/addons/mp15_bench_floor
 APP_SECRET = "bench-app-secret-of-the-sagar-number"
 WORKERS, CRON_THREADS = 2, 2
 # Short alternating rounds: the machine is shared, and slow swings of its load hit both routes alike.
@@ -275,8 +278,9 @@ def part_ingest(server, database, factory, figures, meter, workdir):
     )
     database.set_processing(False)
     health_url, webhook_url = f"{server.url}/web/health", f"{server.url}{WEBHOOK_PATH}"
+    floor_url = f"{server.url}{FLOOR_PATH}"
 
-    waits = {path: PostgresWaits(pg_connect, DB) for path in ("/web/health", WEBHOOK_PATH)}
+    waits = {path: PostgresWaits(pg_connect, DB) for path in ("/web/health", WEBHOOK_PATH, FLOOR_PATH)}
 
     def measured(url, seconds, requests_file=None):
         """A wrk run, the CPU our processes spent per request, and the server's own per-request figures."""
@@ -301,32 +305,52 @@ def part_ingest(server, database, factory, figures, meter, workdir):
             raise RuntimeError(f"webhook run {tag}: {result} but {inserted} rows inserted")
         return result, cpu_ms, stats, inserted
 
+    def floor_run(tag, series, seconds):
+        path = Path(workdir) / f"floor-{tag}.txt"
+        factory.tag = tag
+        write_wrk_requests(path, factory.messages(series, seconds * WRK_POOL_PER_SECOND))
+        result, cpu_ms, stats = measured(floor_url, seconds, path)
+        path.unlink()
+        if result.error_count:
+            raise RuntimeError(f"{FLOOR_PATH} answered errors: {result}")
+        return result, cpu_ms, stats
+
     run_wrk(health_url, seconds=WARMUP_SECONDS, connections=WRK_CONNECTIONS)  # workers load the registry
     webhook_run("1W", "70", WARMUP_SECONDS)
-    health_runs, webhook_runs = [], []
+    floor_run("1F", "70", WARMUP_SECONDS)
+    health_runs, webhook_runs, floor_runs = [], [], []
     with metered(meter, "part 1 (all rounds)", figures):
         for round_number in range(1, WRK_ROUNDS + 1):
             health = measured(health_url, WRK_SECONDS)
             if health[0].error_count:
                 raise RuntimeError(f"/web/health answered errors: {health[0]}")
             webhook = webhook_run(f"1R{round_number}", str(70 + round_number), WRK_SECONDS)
+            floor = floor_run(f"1F{round_number}", str(70 + round_number), WRK_SECONDS)
             health_runs.append(health)
             webhook_runs.append(webhook)
+            floor_runs.append(floor)
             log(
                 f"  round {round_number}: /web/health {health[0].per_second:6.0f}/s "
                 f"({health[1]:.2f} ms CPU each)   webhook {webhook[0].per_second:6.0f}/s "
                 f"({webhook[1]:.2f} ms CPU each; p50 {webhook[0].latency_ms['p50']:.1f} ms, "
                 f"p99 {webhook[0].latency_ms['p99']:.1f} ms; {webhook[0].requests:,} answered 200, "
-                f"{webhook[3]:,} rows inserted)   ratio {webhook[0].per_second / health[0].per_second:.2f}"
+                f"{webhook[3]:,} rows inserted)   ratio {webhook[0].per_second / health[0].per_second:.2f}   "
+                f"bare insert {floor[0].per_second:6.0f}/s ({floor[1]:.2f} ms CPU each; "
+                f"ratio {floor[0].per_second / health[0].per_second:.2f})"
             )
     health_rate = sum(run[0].requests for run in health_runs) / sum(run[0].seconds for run in health_runs)
     webhook_rate = sum(run[0].requests for run in webhook_runs) / sum(run[0].seconds for run in webhook_runs)
+    floor_rate = sum(run[0].requests for run in floor_runs) / sum(run[0].seconds for run in floor_runs)
     health_cpu = statistics.median(run[1] for run in health_runs)
     webhook_cpu = statistics.median(run[1] for run in webhook_runs)
     figures["ingest"] = {
         "health_per_s": health_rate,
         "webhook_per_s": webhook_rate,
         "ratio": webhook_rate / health_rate,
+        "floor_per_s": floor_rate,
+        "floor_ratio": floor_rate / health_rate,
+        "floor_cpu_ms": statistics.median(run[1] for run in floor_runs),
+        "floor_pg": waits[FLOOR_PATH].shares(),
         "round_ratios": [w[0].per_second / h[0].per_second for h, w in zip(health_runs, webhook_runs, strict=True)],
         "health_cpu_ms": health_cpu,
         "webhook_cpu_ms": webhook_cpu,
@@ -495,7 +519,8 @@ def summary(figures, server, args, started_at):
         f"WhatsApp benchmark, {started_at:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores (shared), database {DB}",
         "server: " + "; ".join(f"{key} {value}" for key, value in server.config().items()),
         f"load: part 1 wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {WRK_ROUNDS} rounds × ({WRK_SECONDS} s /web/health "
-        f"+ {WRK_SECONDS} s webhook), processing cron inactive; part 2 Python sender, burst {BURST_CONCURRENCY} "
+        f"+ {WRK_SECONDS} s webhook + {WRK_SECONDS} s bare insert), processing cron inactive; part 2 Python sender, "
+        f"burst {BURST_CONCURRENCY} "
         f"POSTs at a time, then {args.steady_rate}/s paced (open loop)",
         f"messages: {COMPLAINT_PERCENT} % confident complaints (Hindi, Hinglish, English, tests/data), "
         f"{100 - COMPLAINT_PERCENT} % greetings ('hi', 'menu', 'नमस्ते' …), one per distinct citizen",
@@ -505,12 +530,17 @@ def summary(figures, server, args, started_at):
         f"   webhook (signed, new) {ingest['webhook_per_s']:7.1f} req/s  p50 {ingest['webhook_p50_ms']:5.1f} ms  "
         f"{ingest['webhook_cpu_ms']:.2f} ms CPU/request  p99 {ingest['webhook_p99_ms']:.1f} ms  "
         f"({ingest['rows']:,} rows inserted, one per request)",
+        f"   bare insert route     {ingest['floor_per_s']:7.1f} req/s  {ingest['floor_cpu_ms']:.2f} ms CPU/request "
+        f"(stores the body, nothing else: {FLOOR_PATH})",
         f"   RATIO ingest ÷ health  {ingest['ratio']:6.2f}  (target ≥ 0.70: {verdict(ingest['ratio'] >= 0.7)}; "
         f"per round {rounds}; CPU cost health ÷ webhook {ingest['health_cpu_ms'] / ingest['webhook_cpu_ms']:.2f})",
+        f"   ceiling: bare insert ÷ health {ingest['floor_ratio']:.2f}, the most any route that commits what it "
+        f"received reaches here; webhook ÷ bare insert {ingest['webhook_per_s'] / ingest['floor_per_s']:.2f}",
         f"   webhook median        {ingest['webhook_p50_ms']:6.1f} ms at saturation, {steady['webhook_p50_ms']:.0f} ms "
         f"at {args.steady_rate}/s (p99 {steady['webhook_p99_ms']:.0f} ms): Meta's ≤ 250 ms "
         f"{verdict(max(ingest['webhook_p50_ms'], steady['webhook_p50_ms']) <= 250)}",
-        f"   PostgreSQL busy time: webhook {pg_line(ingest['webhook_pg'])}; health {pg_line(ingest['health_pg'])}",
+        f"   PostgreSQL busy time: webhook {pg_line(ingest['webhook_pg'])}; health {pg_line(ingest['health_pg'])}; "
+        f"bare insert {pg_line(ingest['floor_pg'])}",
         f"   server side: health {server_line(ingest['health_server'])}",
         f"                webhook {server_line(ingest['webhook_server'])}",
         f"                webhook with the processing cron on (2b) {server_line(steady['webhook_server'])}",
@@ -548,11 +578,11 @@ def main():
     started_at = datetime.now(UTC)
     ensure_wrk(log)
     fake_graph_api = load_fake_graph_api()
-    create_database(DB, log)
+    create_database(DB, log, bench_modules=("mp15_bench_floor",))
     figures = {}
     with (
         fake_graph_api.FakeGraphApi() as graph,
-        odoo_registry(DB) as (odoo, registry),
+        odoo_registry(DB, bench_addons_path()) as (odoo, registry),
         tempfile.TemporaryDirectory(prefix="mp15-bench-") as workdir,
     ):
         database = BenchDatabase(odoo, registry)
@@ -563,7 +593,7 @@ def main():
         complaints = complaint_texts(lambda text: classifier.classify(text).auto_file)
         log(f"bench account {account_id} → fake Graph API {graph.graph_url}; {len(complaints)} confident complaints")
         factory = MessageFactory(graph.phone_number_id, APP_SECRET, complaints, COMPLAINT_PERCENT)
-        server = OdooServer(DB, workers=WORKERS, cron_threads=CRON_THREADS)
+        server = OdooServer(DB, workers=WORKERS, cron_threads=CRON_THREADS, extra_args=(bench_addons_path(),))
         log(f"starting Odoo: {' '.join(server.command()[1:])}")
         with server:
             meter = CpuMeter(server)
