@@ -293,12 +293,18 @@ def part_ingest(server, database, factory, figures, meter, workdir):
         cpu_ms = sum(usage.get(role, 0.0) for role in SERVING_ROLES) / max(result.requests, 1) * 1000
         return result, cpu_ms, server.request_stats(offset, urlsplit(url).path)
 
-    def webhook_run(tag, series, seconds):
+    def posted(url, tag, series, seconds):
+        """A ``measured`` run that POSTs distinct signed webhooks (the factory's ``series``, tagged ``tag``)."""
         path = Path(workdir) / f"webhooks-{tag}.txt"
         factory.tag = tag
         write_wrk_requests(path, factory.messages(series, seconds * WRK_POOL_PER_SECOND))
-        result, cpu_ms, stats = measured(webhook_url, seconds, path)
-        path.unlink()
+        try:
+            return measured(url, seconds, path)
+        finally:
+            path.unlink()
+
+    def webhook_run(tag, series, seconds):
+        result, cpu_ms, stats = posted(webhook_url, tag, series, seconds)
         inserted = database.inbound_count(f"wamid.BENCH{tag}")
         # Requests cut off by the end of the run may have been stored without wrk counting the answer.
         if result.wrapped or result.error_count or not result.requests <= inserted <= result.issued:
@@ -306,11 +312,7 @@ def part_ingest(server, database, factory, figures, meter, workdir):
         return result, cpu_ms, stats, inserted
 
     def floor_run(tag, series, seconds):
-        path = Path(workdir) / f"floor-{tag}.txt"
-        factory.tag = tag
-        write_wrk_requests(path, factory.messages(series, seconds * WRK_POOL_PER_SECOND))
-        result, cpu_ms, stats = measured(floor_url, seconds, path)
-        path.unlink()
+        result, cpu_ms, stats = posted(floor_url, tag, series, seconds)
         if result.error_count:
             raise RuntimeError(f"{FLOOR_PATH} answered errors: {result}")
         return result, cpu_ms, stats
