@@ -13,7 +13,7 @@ from odoo.tools import SQL
 
 from ..tools import cloud_api, dialogue, geo, messages, webhook
 from ..tools.classifier import cached_classifier
-from ..tools.phone import PhoneError, mask_phone
+from ..tools.phone import PhoneError, mask_phone, normalize_phone
 from ..tools.reference import SEQUENCE_PREFIX, find_reference
 from .mp15_whatsapp_conversation_actions import ODOO_LANG, ActionRunner
 from .processing_batch import RETRYABLE_ERRORS, ProcessingBatch
@@ -80,6 +80,7 @@ class Mp15WhatsappConversation(models.Model):
                 )
             )
             citizens = self.env.cr.fetchall()
+            self._create_first_contacts(citizens)
             progressed = False
             for account_id, phone in citizens:
                 if time.monotonic() >= deadline:
@@ -145,33 +146,85 @@ class Mp15WhatsappConversation(models.Model):
     @api.model
     def _lock(self, account_id, phone):
         """The citizen's conversation, created if new and locked for this transaction, or None if busy."""
+        return self._lock_many([(account_id, phone)]).get((account_id, phone))
+
+    @api.model
+    def _lock_many(self, citizens):
+        """{(account id, phone): conversation} of ``citizens``, each created if new and locked for this
+        transaction; a citizen another worker is handling is left out."""
+        accounts, phones = [account_id for account_id, _phone in citizens], [phone for _id, phone in citizens]
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO mp15_whatsapp_conversation (account_id, phone, lang, create_uid, write_uid,
                                                         create_date, write_date)
-                VALUES (%s, %s, 'hi', %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+                SELECT account_id, phone, 'hi', %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM unnest(%s::int[], %s::varchar[]) AS citizen(account_id, phone)
                 ON CONFLICT (account_id, phone) DO NOTHING
                 """,
-                account_id,
-                phone,
                 self.env.uid,
                 self.env.uid,
+                accounts,
+                phones,
             )
         )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM mp15_whatsapp_conversation
-                 WHERE account_id = %s AND phone = %s
+                SELECT id, account_id, phone FROM mp15_whatsapp_conversation
+                 WHERE (account_id, phone) IN (SELECT * FROM unnest(%s::int[], %s::varchar[]))
                    FOR UPDATE SKIP LOCKED
                 """,
-                account_id,
-                phone,
+                accounts,
+                phones,
             )
         )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else None
+        return {(account_id, phone): self.browse(row_id) for row_id, account_id, phone in self.env.cr.fetchall()}
+
+    @api.model
+    def _create_first_contacts(self, citizens):
+        """The contacts of those of ``citizens`` who write for the first time, created together before their
+        messages are handled: one create for a processing batch's new citizens costs a fraction of one each
+        (a surge of new citizens after a news item or a poster). Only for the conversations this transaction
+        locks; whatever goes wrong leaves it to each citizen's own first message (``_first_contact_partner``).
+        """
+        if not citizens:
+            return
+        try:
+            with self.env.cr.savepoint():
+                new = [conv for conv in self._lock_many(citizens).values() if not conv.partner_id]
+                if not new:
+                    return
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT DISTINCT ON (account_id, phone) account_id, phone, profile_name
+                          FROM mp15_whatsapp_message
+                         WHERE state = 'received'
+                           AND (account_id, phone) IN (SELECT * FROM unnest(%s::int[], %s::varchar[]))
+                         ORDER BY account_id, phone, wa_timestamp, id
+                        """,
+                        [conv.account_id.id for conv in new],
+                        [conv.phone for conv in new],
+                    )
+                )
+                names = {(account_id, phone): name for account_id, phone, name in self.env.cr.fetchall()}
+                names_by_number = {}
+                for conv in new:
+                    try:
+                        names_by_number[normalize_phone(conv.phone)] = names.get((conv.account_id.id, conv.phone))
+                    except PhoneError:
+                        continue  # a username without a number: its first message gives it a contact
+                Partner = self.env["res.partner"].sudo()
+                known = Partner.with_context(active_test=False).search([("mp15_phone", "in", list(names_by_number))])
+                for number in known.mapped("mp15_phone"):
+                    names_by_number.pop(number, None)
+                if names_by_number:
+                    Partner._mp15_create_citizens(names_by_number)
+        except RETRYABLE_ERRORS as error:  # another process at the same rows: each first message will see
+            _logger.info("WhatsApp processing: new citizens' contacts left to their first messages: %s", error)
+        except Exception:  # a fault here must not stop the processing: each first message creates its contact
+            _logger.exception("WhatsApp processing: new citizens' contacts could not be created together")
 
     def _process_received(self, batch=None, last_attempt=True):
         """Run the citizen's waiting messages in order; ``last_attempt``: record retryable errors too.

@@ -124,13 +124,22 @@ class ResPartner(models.Model):
 
     @api.model
     def _mp15_find_or_create_citizen(self, phone, name=None):
-        """The contact filing from ``phone`` (any spelling), created on first contact."""
+        """The contact filing from ``phone`` (any spelling), created on first contact; an archived one is still
+        theirs (its number is taken: creating another would fail)."""
         e164 = normalize_phone(phone)
-        partner = self.search([("mp15_phone", "=", e164)], limit=1)
-        if partner:
-            return partner
+        partner = self.with_context(active_test=False).search([("mp15_phone", "=", e164)], limit=1).with_env(self.env)
+        return partner or self._mp15_create_citizens({e164: name})
+
+    @api.model
+    def _mp15_create_citizens(self, names_by_number):
+        """New citizens' contacts, in one create: {E.164 number: their WhatsApp profile name, or None}."""
         quiet = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
-        return quiet.create({"name": name or format_for_display(e164), "mp15_phone": e164, "mobile": e164})
+        return quiet.create(
+            [
+                {"name": name or format_for_display(e164), "mp15_phone": e164, "mobile": e164}
+                for e164, name in names_by_number.items()
+            ]
+        )
 
     def action_mp15_open_grievances(self):
         """The contact form's Grievances button: every grievance of this citizen the user may see."""

@@ -64,6 +64,33 @@ class TestProcessingBatch(ConversationHelpers, Mp15Case, HttpCase):
             "and nobody else",
         )
 
+    def test_new_citizens_writing_together_get_one_contact_each(self):
+        """Contacts of first-time citizens are created together, before their messages are handled: each gets
+        exactly one, named from their WhatsApp profile; a number that already has a contact keeps it, also
+        one staff archived (the citizen is answered and filed under it, not refused)."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        newcomers = [Citizen(self, f"9198123480{number:02d}", f"Newcomer {number}") for number in range(3)]
+        known = Citizen(self, "919812348050", "Profile name of a known citizen")
+        known_contact = Partner.create({"name": "Known citizen", "mp15_phone": known.phone})
+        archived = Citizen(self, "919812348051", "Profile name of an archived contact")
+        archived_contact = Partner.create({"name": "Archived contact", "mp15_phone": archived.phone, "active": False})
+        for citizen in [*newcomers, known, archived]:
+            citizen.say(NO_WATER_HI, run=False)
+        newcomers[0].say("और बिजली भी नहीं है", run=False)  # a second message: still one contact
+        self.run_bot()
+
+        for citizen in [*newcomers, known, archived]:
+            contacts = Partner.search([("mp15_phone", "=", citizen.phone)])
+            self.assertEqual(len(contacts), 1, citizen.phone)
+            self.assertEqual(citizen.partner, contacts, f"{citizen.phone}: the conversation's contact")
+            self.assertEqual(len(citizen.grievances), 1, f"{citizen.phone}: filed")
+        self.assertEqual([c.partner.name for c in newcomers], ["Newcomer 0", "Newcomer 1", "Newcomer 2"])
+        self.assertEqual((known.partner, known.partner.name), (known_contact, "Known citizen"))
+        self.assertEqual(archived.partner, archived_contact)
+        self.assertFalse(
+            self.env["mp15.whatsapp.message"].search([("phone", "=", archived.phone), ("state", "=", "error")])
+        )
+
     def test_a_grievance_undone_with_its_citizen_is_left_out_of_the_bookkeeping(self):
         """A citizen's savepoint rolled back takes their grievance away: the batch skips it, keeps the rest."""
         batch = ProcessingBatch(self.env)
