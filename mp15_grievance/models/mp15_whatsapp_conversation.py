@@ -221,7 +221,7 @@ class Mp15WhatsappConversation(models.Model):
                     names_by_number.pop(number, None)
                 if names_by_number:
                     Partner._mp15_create_citizens(names_by_number)
-        except RETRYABLE_ERRORS as error:  # another process at the same rows: each first message will see
+        except RETRYABLE_ERRORS as error:  # another process at the same rows: each first message does its own
             _logger.info("WhatsApp processing: new citizens' contacts left to their first messages: %s", error)
         except Exception:  # a fault here must not stop the processing: each first message creates its contact
             _logger.exception("WhatsApp processing: new citizens' contacts could not be created together")
