@@ -502,8 +502,9 @@ class Mp15Grievance(models.Model):
         return self.env.su
 
     def _adopt_phone_for_citizen(self):
-        """A number staff typed for a citizen who has none becomes the one we write to them on."""
-        Partner = self.env["res.partner"].sudo()
+        """A number staff typed for a citizen who has none becomes the one we write to them on, unless another
+        contact has it (archived ones too: the number is unique across all contacts)."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         for grievance in self.filtered(lambda g: g.phone and g.partner_id and not g.partner_id.mp15_phone):
             if not Partner.search_count([("mp15_phone", "=", grievance.phone)], limit=1):
                 grievance.partner_id.sudo().mp15_phone = grievance.phone

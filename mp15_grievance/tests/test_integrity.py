@@ -380,6 +380,22 @@ class TestWhoChangesWhat(Mp15Case):
         partner.with_user(self.manager).write({"mp15_phone": "+919812377777"})
         self.assertEqual(partner.mp15_phone, "+919812377777")
 
+    def test_a_number_typed_for_a_citizen_is_adopted_only_when_no_contact_has_it_archived_ones_included(self):
+        """Staff file for a citizen without a number: the typed number becomes theirs, unless another contact has
+        it, archived or not (the number is unique across all contacts: the filing must not fail on it)."""
+        Partner = self.env["res.partner"]
+        Grievance = self.env["mp15.grievance"].with_user(self.manager)
+        values = {"category_id": self.category_a.id, "description": "x", "ward_id": self.ward_1.id}
+        new_number = Partner.create({"name": "Citizen without a number"})
+        Grievance.create({**values, "partner_id": new_number.id, "phone": "+919812344401"})
+        self.assertEqual(new_number.mp15_phone, "+919812344401")
+
+        Partner.create({"name": "Archived contact", "mp15_phone": "+919812344402", "active": False})
+        other = Partner.create({"name": "Another citizen without a number"})
+        filed = Grievance.create({**values, "partner_id": other.id, "phone": "+919812344402"})
+        self.assertEqual((filed.phone, filed.partner_id), ("+919812344402", other))
+        self.assertFalse(other.mp15_phone, "the archived contact keeps its number")
+
     def test_citizens_file_no_emergency_and_only_from_their_own_number(self):
         self.citizen.partner_id.sudo().mp15_phone = "+919812366666"
         Grievance = self.env["mp15.grievance"].with_user(self.citizen)
