@@ -526,8 +526,7 @@ def summary(figures, server, args, started_at):
         "server: " + "; ".join(f"{key} {value}" for key, value in server.config().items()),
         f"load: part 1 wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {WRK_ROUNDS} rounds × ({WRK_SECONDS} s /web/health "
         f"+ {WRK_SECONDS} s webhook + {WRK_SECONDS} s bare insert), processing cron inactive; part 2 Python sender, "
-        f"burst {BURST_CONCURRENCY} "
-        f"POSTs at a time, then {figures['steady_rate']}/s paced (open loop)",
+        f"burst {BURST_CONCURRENCY} POSTs at a time, then {figures['steady_rate']}/s paced (open loop)",
         f"messages: {COMPLAINT_PERCENT} % confident complaints (Hindi, Hinglish, English, tests/data), "
         f"{100 - COMPLAINT_PERCENT} % greetings ('hi', 'menu', 'नमस्ते' …), one per distinct citizen",
         "-" * 100,
